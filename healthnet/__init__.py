@@ -1,0 +1,3 @@
+"""HealthNet — city health information network."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,65 @@
+"""create_app(): the core slices, every enabled module, FHIR, DICOMweb and the web UI."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
+
+from healthnet import __version__
+from healthnet.config import get_settings
+from healthnet.core import errors, health
+from healthnet.core.logging import configure as configure_logging
+from healthnet.core.manifest import Manifest
+from healthnet.core.middleware import PlatformMiddleware
+
+# Core slices with an API, in the order their routes are mounted.
+CORE_SLICES = (
+    "healthnet.core.auth",
+    "healthnet.core.orgs",
+    "healthnet.core.patients",
+    "healthnet.core.codes",
+    "healthnet.core.jobs",
+)
+MODULES: tuple[str, ...] = ()
+
+
+def manifests(names: Iterable[str] = CORE_SLICES + MODULES) -> list[Manifest]:
+    found = []
+    for name in names:
+        mod = importlib.import_module(name)
+        manifest = getattr(mod, "MANIFEST", None)
+        if isinstance(manifest, Manifest):
+            found.append(manifest)
+    return found
+
+
+def _router(spec: str) -> APIRouter:
+    module_name, _, attr = spec.partition(":")
+    router = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(router, APIRouter)
+    return router
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(
+        title="HealthNet 城市健康信息网",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    errors.install_handlers(app)
+    app.include_router(health.router)
+    for m in manifests():
+        if m.router:
+            app.include_router(_router(m.router), prefix=f"/api/v1{m.prefix}")
+    app.add_middleware(
+        PlatformMiddleware,
+        max_body=settings.max_body_bytes,
+        hsts=settings.environment == "production",
+    )
+    return app

@@ -1,0 +1,1 @@
+"""The platform every module stands on."""

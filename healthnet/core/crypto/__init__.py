@@ -1,0 +1,48 @@
+"""National cryptography for HealthNet — the only place that imports a crypto library.
+
+Public API (everything else in this package is internal):
+
+Primitives (``sm.py``, ``sm2.py``)
+    ``sm3(data) -> bytes``                          SM3 digest, GB/T 32905
+    ``hmac_sm3(key, data) -> bytes``                HMAC with SM3
+    ``sm4_gcm_encrypt(key, plaintext, aad) -> bytes``  ``nonce(12) | ciphertext | tag(16)``
+    ``sm4_gcm_decrypt(key, blob, aad) -> bytes``    raises ``CryptoIntegrityError`` on tampering
+    ``SM2PrivateKey`` / ``SM2PublicKey``            generate, PEM export/import, sign/verify
+                                                    (SM2-with-SM3, GB/T 32918.2 Z value, default
+                                                    ID ``1234567812345678``), encrypt/decrypt
+                                                    (GB/T 32918.4, C1C3C2)
+Data protection (``types.py``, ``keys.py``)
+    ``EncryptedText(context)``                      SQLAlchemy column type, stored ``kid:base64``
+    ``blind_index(value, *, purpose) -> str``       HMAC-SM3 hex for exact-match search
+    ``ensure_active_key() -> str``                  create the first data key; call at start-up
+Rotation (``rotate.py``, CLI ``healthnet keys rotate|list|retire``)
+    ``rotate_keys()``, ``retire_key(kid)``
+Passwords (``passwords.py``)
+    ``hash_password``, ``verify_password``, ``needs_rehash``   PBKDF2-HMAC-SM3
+Errors
+    ``CryptoError``, ``CryptoIntegrityError``, ``UnknownKeyError``, ``MasterKeyError``
+"""
+
+from healthnet.core.crypto.errors import (
+    CryptoError,
+    CryptoIntegrityError,
+    MasterKeyError,
+    UnknownKeyError,
+)
+from healthnet.core.crypto.keys import ensure_active_key
+from healthnet.core.crypto.sm import hmac_sm3, sm3, sm4_gcm_decrypt, sm4_gcm_encrypt
+from healthnet.core.crypto.types import EncryptedText, blind_index
+
+__all__ = [
+    "CryptoError",
+    "CryptoIntegrityError",
+    "EncryptedText",
+    "MasterKeyError",
+    "UnknownKeyError",
+    "blind_index",
+    "ensure_active_key",
+    "hmac_sm3",
+    "sm3",
+    "sm4_gcm_decrypt",
+    "sm4_gcm_encrypt",
+]

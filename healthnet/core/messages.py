@@ -1,0 +1,55 @@
+"""Core messages: errors every slice can raise, and the names of generic fields."""
+
+from healthnet.core.i18n import register
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_found": ("{resource}不存在", "{resource} not found"),
+    "conflict": ("数据冲突：{reason}", "Conflict: {reason}"),
+    "forbidden": ("没有权限执行此操作", "You are not allowed to do this"),
+    "unauthenticated": ("请先登录", "Please log in"),
+    "validation_failed": ("请求数据有误，请检查标出的字段", "The request has invalid fields"),
+    "body_too_large": (
+        "请求体过大（上限 {limit} 字节）",
+        "Request body too large (limit {limit} bytes)",
+    ),
+    "unsupported_media_type": (
+        "不支持的内容类型：{content_type}",
+        "Unsupported content type: {content_type}",
+    ),
+    "malformed_json": ("请求体不是合法的 JSON", "The body is not valid JSON"),
+    "internal_error": ("服务器内部错误，请联系管理员（请求号 {request_id}）", "Internal error"),
+    "method_not_allowed": ("不支持的请求方法", "Method not allowed"),
+    "route_not_found": ("请求的地址不存在", "No such address"),
+    "service_unavailable": ("服务暂不可用：{reason}", "Service unavailable: {reason}"),
+    # pydantic error types, rendered per field
+    "field.missing": ("必填", "is required"),
+    "field.extra_forbidden": ("不允许的字段", "is not an allowed field"),
+    "field.string_too_short": ("长度不能少于 {min_length} 个字符", "is too short"),
+    "field.string_too_long": ("长度不能超过 {max_length} 个字符", "is too long"),
+    "field.string_pattern_mismatch": ("格式不正确", "has the wrong format"),
+    "field.string_type": ("应为文本", "must be text"),
+    "field.int_parsing": ("应为整数", "must be an integer"),
+    "field.int_type": ("应为整数", "must be an integer"),
+    "field.float_parsing": ("应为数字", "must be a number"),
+    "field.bool_parsing": ("应为是/否", "must be true or false"),
+    "field.date_from_datetime_parsing": ("日期格式不正确，应为 YYYY-MM-DD", "invalid date"),
+    "field.date_parsing": ("日期格式不正确，应为 YYYY-MM-DD", "invalid date"),
+    "field.date_from_datetime_inexact": ("日期格式不正确，应为 YYYY-MM-DD", "invalid date"),
+    "field.datetime_parsing": ("时间格式不正确", "invalid datetime"),
+    "field.datetime_from_date_parsing": ("时间格式不正确", "invalid datetime"),
+    "field.greater_than_equal": ("不能小于 {ge}", "must be ≥ {ge}"),
+    "field.less_than_equal": ("不能大于 {le}", "must be ≤ {le}"),
+    "field.greater_than": ("必须大于 {gt}", "must be > {gt}"),
+    "field.less_than": ("必须小于 {lt}", "must be < {lt}"),
+    "field.enum": ("取值不在允许范围内：{expected}", "must be one of {expected}"),
+    "field.literal_error": ("取值不在允许范围内：{expected}", "must be one of {expected}"),
+    "field.list_type": ("应为列表", "must be a list"),
+    "field.model_type": ("应为对象", "must be an object"),
+    "field.dict_type": ("应为对象", "must be an object"),
+    "field.json_invalid": ("请求体不是合法的 JSON", "invalid JSON"),
+    "field.value_error": ("取值不正确：{error}", "invalid value: {error}"),
+    "field.too_long": ("元素数量不能超过 {max_length}", "too many items"),
+    "field.too_short": ("元素数量不能少于 {min_length}", "too few items"),
+    "field.invalid": ("取值不正确", "invalid value"),
+}
+register(MESSAGES)

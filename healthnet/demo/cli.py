@@ -1,0 +1,81 @@
+"""`healthnet demo --size small|medium|large [--seed N]`: load synthetic Shanghai demo data."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from healthnet.demo.generators import DEFAULT_SEED, SIZES
+
+
+class _RichProgress:
+    """One bar per phase (institutions, accounts, residents) on the terminal."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def phase(self, name: str, total: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
+        self._task = self._progress.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+
+def demo(
+    size: str = typer.Option("small", "--size",
+                             help="数据规模：small（约60家机构、2000名居民）、medium（约600家、"
+                                  "5万名）、large（约600家、100万名）"),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="随机种子：相同种子生成相同数据"),
+    bulk: bool | None = typer.Option(None, "--bulk/--no-bulk",
+                                     help="居民走批量写入路径（默认：超过10万名时）"),
+) -> None:
+    """生成并加载上海市演示数据（合成数据，非真实人员）。"""
+    from healthnet.core.db import get_sessionmaker
+    from healthnet.demo.loader import load_demo
+
+    if size not in SIZES:
+        typer.echo(f"未知的规模 {size!r}，可选：small、medium、large", err=True)
+        raise typer.Exit(2)
+    console = Console()
+    session = get_sessionmaker()()
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=console, transient=False) as bar:
+            report = load_demo(session=session, size=size, seed=seed,
+                               progress=_RichProgress(bar), bulk_residents=bulk)
+    finally:
+        session.close()
+
+    if report.already_loaded:
+        console.print(f"演示数据（规模 {size}，种子 {seed}）已加载，未做任何更改。")
+    else:
+        console.print(
+            f"已加载演示数据（规模 {size}，种子 {seed}），用时 {report.seconds:.1f} 秒：\n"
+            f"  机构 {report.institutions_created} 家（已存在 {report.institutions_existing}），"
+            f"科室 {report.departments_created} 个\n"
+            f"  工作人员账号 {report.staff_created} 个（已存在 {report.staff_existing}；"
+            f"密码随机生成、不显示，由管理员重置）\n"
+            f"  居民 {report.residents_registered} 名（已存在 {report.residents_existing}），"
+            f"待人工核对的疑似重复 {report.review_candidates} 对"
+        )
+    fresh = [(u, n, p) for u, n, p in report.district_admins if p]
+    if fresh:
+        console.print("各区管理员账号（初始密码只显示这一次，首次登录后须修改）：")
+        for username, name, password in fresh:
+            console.print(f"  {username:<18} {name:<8} {password}")
+    elif report.district_admins:
+        console.print("各区管理员账号已存在，密码未变。")

@@ -1,0 +1,237 @@
+"""Load the generated demo data through the slices' own services, in committed batches.
+
+The loader is an entrypoint (like a CLI command): it owns the transaction and commits every
+batch, so an interrupted load keeps what it finished and a second run resumes. Everything goes
+through the services — ``orgs.service.create_institution`` / ``create_department``,
+``auth.service.create_user``, ``patients.service.register_person`` — so demo rows pass exactly
+the validation real input passes, personal fields are SM4-GCM encrypted and blind-indexed, and
+near-duplicates land on the review list by the patient index's own rules.
+
+Re-running is safe: institutions are skipped by code, users by user name, and residents by the
+patient index's rule "same identifier → same person". When the last resident of the requested
+size is already registered the load stops at once with ``already_loaded``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from healthnet.core.auth import service as auth
+from healthnet.core.crypto import ensure_active_key
+from healthnet.core.errors import Conflict, ValidationFailed
+from healthnet.core.orgs import service as orgs
+from healthnet.core.orgs.schemas import DepartmentCreate, InstitutionCreate
+from healthnet.demo import residents as resident_loader
+from healthnet.demo.generators import (
+    DEFAULT_SEED,
+    SIZES,
+    InstitutionSpec,
+    Size,
+    district_admins,
+    generate_institutions,
+    generate_staff,
+    iter_residents,
+)
+
+BATCH = 200
+
+# Roles a demo account should hold, once the identity slice defines them; until then an
+# account without a known role is created without roles (it can log in and see nothing).
+STAFF_ROLES = {"doctor": "doctor", "nurse": "nurse", "admin": "institution_admin"}
+DISTRICT_ADMIN_ROLE = "district_admin"
+
+
+class Progress(Protocol):
+    """What the loader reports; the CLI draws it as a ``rich`` progress bar."""
+
+    def phase(self, name: str, total: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def phase(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass
+class LoadReport:
+    size: str
+    seed: int
+    already_loaded: bool = False
+    institutions_created: int = 0
+    institutions_existing: int = 0
+    departments_created: int = 0
+    staff_created: int = 0
+    staff_existing: int = 0
+    residents_registered: int = 0
+    residents_existing: int = 0
+    review_candidates: int = 0
+    # (user name, display name, one-time password or None when the account already existed)
+    district_admins: list[tuple[str, str, str | None]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def resolve_size(size: str | Size) -> Size:
+    if isinstance(size, Size):
+        return size
+    try:
+        return SIZES[size]
+    except KeyError:
+        raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}") from None
+
+
+def load_demo(
+    *,
+    session: Session,
+    size: str | Size = "small",
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+    bulk_residents: bool | None = None,
+    commit: Callable[[], None] | None = None,
+) -> LoadReport:
+    """Generate and load the demo data of ``size`` for ``seed``; see the module docstring.
+
+    ``bulk_residents`` switches residents to the bulk path of :mod:`healthnet.demo.residents`
+    (default: only for more than 100,000 residents). ``commit`` defaults to ``session.commit``.
+    """
+    started = time.perf_counter()
+    spec = resolve_size(size)
+    progress = progress or _NoProgress()
+    do_commit = commit or session.commit
+    report = LoadReport(size=size if isinstance(size, str) else "custom", seed=seed)
+
+    ensure_active_key()
+    auth.ensure_builtin_roles(session=session)
+    orgs.load_districts(session=session)
+    do_commit()
+
+    institutions = generate_institutions(spec.institutions, seed)
+    residents = list(iter_residents(spec.residents, seed)) if spec.residents <= 100_000 else None
+    if residents is not None and resident_loader.loaded_up_to(
+            session=session, residents=residents) == len(residents) and \
+            _institutions_loaded(session, institutions):
+        report.already_loaded = True
+        report.district_admins = [(a.username, a.display_name, None)
+                                  for a in district_admins(institutions)]
+        report.seconds = time.perf_counter() - started
+        return report
+
+    ids = _load_institutions(session, institutions, progress, report, do_commit)
+    _load_staff(session, institutions, ids, spec, seed, progress, report, do_commit)
+
+    use_bulk = bulk_residents if bulk_residents is not None else spec.residents > 100_000
+    resident_loader.load_residents(
+        session=session, residents=residents or iter_residents(spec.residents, seed),
+        total=spec.residents, bulk=use_bulk, progress=progress, report=report,
+        commit=do_commit, batch=BATCH,
+    )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _institutions_loaded(session: Session, institutions: Sequence[InstitutionSpec]) -> bool:
+    return all(orgs.get_institution_by_code(session=session, code=i.code) is not None
+               for i in (institutions[0], institutions[-1]))
+
+
+def _load_institutions(
+    session: Session, institutions: Sequence[InstitutionSpec], progress: Progress,
+    report: LoadReport, commit: Callable[[], None],
+) -> dict[str, str]:
+    """Create institutions and their departments; returns organisation code → institution id."""
+    progress.phase("机构与科室", len(institutions))
+    ids: dict[str, str] = {}
+    for n, inst in enumerate(institutions, 1):
+        existing = orgs.get_institution_by_code(session=session, code=inst.code)
+        if existing is not None:
+            ids[inst.code] = existing.id
+            report.institutions_existing += 1
+        else:
+            row = orgs.create_institution(session=session, data=InstitutionCreate(
+                code=inst.code, name=inst.name, short_name=inst.short_name, kind=inst.kind,
+                level=inst.level, district_code=inst.district_code, address=inst.address,
+                longitude=inst.longitude, latitude=inst.latitude, beds=inst.beds,
+                credit_code=inst.credit_code, phone=inst.phone,
+            ))
+            ids[inst.code] = row.id
+            report.institutions_created += 1
+            for dept in inst.departments:
+                orgs.create_department(session=session, institution_id=row.id,
+                                       data=DepartmentCreate(code=dept.code, name=dept.name,
+                                                             category=dept.category))
+                report.departments_created += 1
+        progress.advance()
+        if n % BATCH == 0:
+            commit()
+    commit()
+    return ids
+
+
+def _create_account(
+    session: Session, *, username: str, display_name: str, password: str,
+    institution_id: str | None, role: str | None, missing_roles: set[str],
+) -> bool:
+    """Create one account through the auth service; False if the user name is taken."""
+    roles = [role] if role and role not in missing_roles else []
+    try:
+        auth.create_user(session=session, username=username, display_name=display_name,
+                         password=password, institution_id=institution_id, role_codes=roles,
+                         must_change_password=True)
+    except Conflict:
+        return False
+    except ValidationFailed as exc:
+        # The role does not exist yet (validated before anything is written): remember that
+        # and create the account without it.
+        if not roles or not any(e.field == "roleCodes" for e in exc.errors):
+            raise
+        missing_roles.update(roles)
+        return _create_account(session, username=username, display_name=display_name,
+                               password=password, institution_id=institution_id, role=None,
+                               missing_roles=missing_roles)
+    return True
+
+
+def _load_staff(
+    session: Session, institutions: Sequence[InstitutionSpec], ids: dict[str, str], spec: Size,
+    seed: int, progress: Progress, report: LoadReport, commit: Callable[[], None],
+) -> None:
+    """Staff accounts with random passwords nobody is told (an administrator resets them), and
+    one administrator per district whose one-time password the CLI prints."""
+    staff = generate_staff(institutions, spec.staff_per_institution, seed)
+    admins = district_admins(institutions)
+    progress.phase("工作人员账号", len(staff) + len(admins))
+    missing: set[str] = set()
+    for admin in admins:
+        password = auth.generate_initial_password()
+        created = _create_account(
+            session, username=admin.username, display_name=admin.display_name,
+            password=password,
+            institution_id=ids.get(admin.institution_code) if admin.institution_code else None,
+            role=DISTRICT_ADMIN_ROLE, missing_roles=missing)
+        report.district_admins.append(
+            (admin.username, admin.display_name, password if created else None))
+        progress.advance()
+    commit()
+    for n, person in enumerate(staff, 1):
+        created = _create_account(
+            session, username=person.username, display_name=person.display_name,
+            password=secrets.token_urlsafe(12) + "aA1#", institution_id=ids[person.institution_code],
+            role=STAFF_ROLES[person.role], missing_roles=missing)
+        if created:
+            report.staff_created += 1
+        else:
+            report.staff_existing += 1
+        progress.advance()
+        if n % 50 == 0:
+            commit()
+    commit()
