@@ -50,6 +50,34 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @app.command()
+def setup(
+    demo: bool = typer.Option(True, "--demo/--no-demo", help="首次运行时加载演示数据"),
+    demo_size: str = typer.Option("small", "--demo-size"),
+) -> None:
+    """First-run set-up (idempotent): migrate, keys, code systems, administrator, demo data."""
+    from healthnet.core.auth.cli import create_initial_admin
+    from healthnet.core.codes.service import load_builtin
+    from healthnet.core.crypto import ensure_active_key
+    from healthnet.core.db import transaction
+    from healthnet.core.orgs.service import load_districts
+
+    db_upgrade()
+    ensure_active_key()
+    with transaction() as session:
+        load_districts(session=session)
+        results = load_builtin(session=session)
+    typer.echo("编码库已就绪：" + "，".join(f"{r.system} {r.version}" for r in results))
+    admin = create_initial_admin()
+    if admin is not None and demo:
+        from healthnet.demo.cli import demo as load_demo_cli
+
+        load_demo_cli(size=demo_size, seed=20261125, bulk=None)
+    if admin is not None:
+        typer.secho(f"\n首次登录：账号 {admin[0]}  初始密码 {admin[1]}（登录后须立即修改）\n",
+                    fg=typer.colors.GREEN, bold=True)
+
+
+@app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API and web UI (uvicorn)."""
     import uvicorn

@@ -14,7 +14,6 @@ size is already registered the load stops at once with ``already_loaded``.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +116,8 @@ def load_demo(
 
     institutions = generate_institutions(spec.institutions, seed)
     residents = list(iter_residents(spec.residents, seed)) if spec.residents <= 100_000 else None
-    if residents is not None and resident_loader.loaded_up_to(
-            session=session, residents=residents) == len(residents) and \
-            _institutions_loaded(session, institutions):
+    if (residents and _institutions_loaded(session, institutions)
+            and resident_loader.is_registered(session=session, spec=residents[-1])):
         report.already_loaded = True
         report.district_admins = [(a.username, a.display_name, None)
                                   for a in district_admins(institutions)]
@@ -225,7 +223,7 @@ def _load_staff(
     for n, person in enumerate(staff, 1):
         created = _create_account(
             session, username=person.username, display_name=person.display_name,
-            password=secrets.token_urlsafe(12) + "aA1#", institution_id=ids[person.institution_code],
+            password=auth.generate_initial_password(), institution_id=ids[person.institution_code],
             role=STAFF_ROLES[person.role], missing_roles=missing)
         if created:
             report.staff_created += 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:20:25.314810
+Create Date: 2026-11-25 19:24:51.875578
 """
 
 from __future__ import annotations

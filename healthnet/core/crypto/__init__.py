@@ -30,19 +30,35 @@ from healthnet.core.crypto.errors import (
     UnknownKeyError,
 )
 from healthnet.core.crypto.keys import ensure_active_key
+from healthnet.core.crypto.passwords import hash_password, needs_rehash, verify_password
 from healthnet.core.crypto.sm import hmac_sm3, sm3, sm4_gcm_decrypt, sm4_gcm_encrypt
+from healthnet.core.crypto.sm2 import (
+    DEFAULT_USER_ID,
+    SM2PrivateKey,
+    SM2PublicKey,
+    signature_from_raw,
+    signature_to_raw,
+)
 from healthnet.core.crypto.types import EncryptedText, blind_index
 
 __all__ = [
+    "DEFAULT_USER_ID",
     "CryptoError",
     "CryptoIntegrityError",
     "EncryptedText",
     "MasterKeyError",
+    "SM2PrivateKey",
+    "SM2PublicKey",
     "UnknownKeyError",
     "blind_index",
     "ensure_active_key",
+    "hash_password",
     "hmac_sm3",
+    "needs_rehash",
+    "signature_from_raw",
+    "signature_to_raw",
     "sm3",
     "sm4_gcm_decrypt",
     "sm4_gcm_encrypt",
+    "verify_password",
 ]

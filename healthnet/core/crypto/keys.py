@@ -28,8 +28,9 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from healthnet.config import Settings, get_settings
 from healthnet.core.crypto.errors import (
@@ -242,6 +243,18 @@ def _insert(conn: Connection, row: DataKey) -> None:
         state_changed_at=row.state_changed_at))
 
 
+def write_lock(conn: Connection | Session) -> None:
+    """On SQLite, take the write lock before reading what will be written.
+
+    A deferred SQLite transaction that reads and then writes fails at once with "database is
+    locked" (SQLITE_BUSY_SNAPSHOT) if another connection committed in between; taking the lock
+    first makes it wait for the busy timeout instead. Other databases need nothing.
+    """
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    if bind.dialect.name == "sqlite":
+        conn.execute(text("DELETE FROM crypto_data_key WHERE 1 = 0"))
+
+
 def _rows(conn: Connection, *states: str) -> list[DataKey]:
     stmt = select(DataKey.__table__)
     if states:
@@ -280,6 +293,7 @@ def create_active_key() -> str:
     """Create a new active data key and demote the current one to decrypt-only (one commit)."""
     row, _ = _new_key_row(STATE_ACTIVE)
     with get_engine().begin() as conn:
+        write_lock(conn)
         for old in _rows(conn, STATE_ACTIVE):
             _verify_row(old)
             _set_state(conn, old, STATE_DECRYPT_ONLY)
@@ -292,6 +306,7 @@ def create_active_key() -> str:
 def retire_key_row(kid: str) -> None:
     """Mark a decrypt-only key retired and destroy its wrapped material (see rotate.retire)."""
     with get_engine().begin() as conn:
+        write_lock(conn)
         rows = [r for r in _rows(conn) if r.kid == kid]
         if not rows:
             raise UnknownKeyError(f"no data key {kid}")

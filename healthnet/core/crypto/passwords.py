@@ -43,4 +43,6 @@ def verify_password(password: str, stored: str) -> bool:
 
 def needs_rehash(stored: str, *, iterations: int = DEFAULT_ITERATIONS) -> bool:
     parts = stored.split("$")
-    return len(parts) != 4 or parts[0] != SCHEME or int(parts[1]) < iterations
+    if len(parts) != 4 or parts[0] != SCHEME or not parts[1].isdigit():
+        return True
+    return int(parts[1]) < iterations

@@ -33,6 +33,7 @@ from healthnet.core.crypto.keys import (
     keyring,
     list_keys,
     retire_key_row,
+    write_lock,
 )
 from healthnet.core.crypto.models import STATE_DECRYPT_ONLY
 from healthnet.core.crypto.types import (
@@ -88,6 +89,7 @@ def _reencrypt_table(table: Table, columns: list[EncryptedColumn], kid: str, key
     last: Any = None
     while True:
         with transaction() as session:
+            write_lock(session)
             stmt = select(pk, *(_raw(c.column).label(f"c{i}") for i, c in enumerate(columns)))
             stmt = stmt.where(stale if last is None else and_(stale, pk > last))
             rows = session.execute(stmt.order_by(pk).limit(batch_size)).all()

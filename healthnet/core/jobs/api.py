@@ -15,12 +15,18 @@ ReadActor = Annotated[Actor, Depends(require("jobs:job:read"))]
 
 
 @router.get("/jobs", response_model=Page[JobRead])
-def list_jobs(q: Annotated[JobQuery, Query()], session: SessionDep,
-              actor: ReadActor) -> Page[JobRead]:
-    items, total = service.list_jobs(session=session, status=q.status, kind=q.kind,
-                                     offset=q.offset, limit=q.page_size)
-    return Page[JobRead](items=[JobRead.model_validate(j) for j in items], total=total,
-                         page=q.page, page_size=q.page_size)
+def list_jobs(
+    q: Annotated[JobQuery, Query()], session: SessionDep, actor: ReadActor
+) -> Page[JobRead]:
+    items, total = service.list_jobs(
+        session=session, status=q.status, kind=q.kind, offset=q.offset, limit=q.page_size
+    )
+    return Page[JobRead](
+        items=[JobRead.model_validate(j) for j in items],
+        total=total,
+        page=q.page,
+        page_size=q.page_size,
+    )
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail)
@@ -38,11 +44,16 @@ def requeue_job(
 
 
 @router.get("/schedules", response_model=Page[ScheduleRead])
-def list_schedules(q: Annotated[PageQuery, Query()], session: SessionDep,
-                   actor: ReadActor) -> Page[ScheduleRead]:
+def list_schedules(
+    q: Annotated[PageQuery, Query()], session: SessionDep, actor: ReadActor
+) -> Page[ScheduleRead]:
     items, total = service.list_schedules(session=session, offset=q.offset, limit=q.page_size)
-    return Page[ScheduleRead](items=[ScheduleRead.model_validate(s) for s in items],
-                              total=total, page=q.page, page_size=q.page_size)
+    return Page[ScheduleRead](
+        items=[ScheduleRead.model_validate(s) for s in items],
+        total=total,
+        page=q.page,
+        page_size=q.page_size,
+    )
 
 
 @router.patch("/schedules/{schedule_id}", response_model=ScheduleRead)
@@ -52,6 +63,7 @@ def update_schedule(
     session: SessionDep,
     actor: Annotated[Actor, Depends(require("jobs:schedule:manage"))],
 ) -> ScheduleRead:
-    row = service.set_schedule_enabled(session=session, schedule_id=schedule_id,
-                                       enabled=data.enabled)
+    row = service.set_schedule_enabled(
+        session=session, schedule_id=schedule_id, enabled=data.enabled
+    )
     return ScheduleRead.model_validate(row)

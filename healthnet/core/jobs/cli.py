@@ -1,4 +1,7 @@
-"""``healthnet worker``: drain the job table (run as many as you like, on any machine)."""
+"""``healthnet worker``: drain the job table (run as many as you like, on any machine).
+
+healthnet/cli.py registers :func:`worker` as the ``worker`` command.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ import typer
 
 from healthnet.core.jobs.registry import discover
 from healthnet.core.jobs.worker import WorkerGroup, enabled_packages
-
-app = typer.Typer(help="后台任务 jobs", no_args_is_help=True)
 
 
 def worker(
@@ -27,8 +28,13 @@ def worker(
 ) -> None:
     """Run background jobs and schedules until stopped (SIGTERM/Ctrl-C finish the current job)."""
     discover(enabled_packages())
-    group = WorkerGroup(concurrency=concurrency, poll_interval=poll_interval, queues=queue,
-                        once=once, backoff_base=timedelta(seconds=backoff_base))
+    group = WorkerGroup(
+        concurrency=concurrency,
+        poll_interval=poll_interval,
+        queues=queue,
+        once=once,
+        backoff_base=timedelta(seconds=backoff_base),
+    )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         typer.echo("收到停止信号，完成当前任务后退出……", err=True)
@@ -41,6 +47,3 @@ def worker(
     while group.alive():
         group.join(timeout=0.5)
     typer.echo("后台任务进程已退出", err=True)
-
-
-app.command("run")(worker)

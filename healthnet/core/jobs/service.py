@@ -77,9 +77,16 @@ def enqueue(
         existing = session.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
         if existing is not None:
             return existing
-    job = Job(kind=kind, queue=queue, payload=body, status=JobStatus.PENDING.value,
-              attempts=0, max_attempts=max_attempts, run_at=run_at or utcnow(),
-              idempotency_key=idempotency_key)
+    job = Job(
+        kind=kind,
+        queue=queue,
+        payload=body,
+        status=JobStatus.PENDING.value,
+        attempts=0,
+        max_attempts=max_attempts,
+        run_at=run_at or utcnow(),
+        idempotency_key=idempotency_key,
+    )
     if idempotency_key is None:
         session.add(job)
         session.flush()
@@ -193,9 +200,16 @@ def upsert_schedule(
     json.dumps(body)
     row = session.scalar(select(Schedule).where(Schedule.name == name))
     if row is None:
-        row = Schedule(name=name, cron=cron.strip(), timezone=tz, kind=kind, queue=queue,
-                       payload=body, enabled=True if enabled is None else enabled,
-                       next_run_at=next_fire_time(cron, tz, now))
+        row = Schedule(
+            name=name,
+            cron=cron.strip(),
+            timezone=tz,
+            kind=kind,
+            queue=queue,
+            payload=body,
+            enabled=True if enabled is None else enabled,
+            next_run_at=next_fire_time(cron, tz, now),
+        )
         session.add(row)
         session.flush()
         return row
@@ -215,9 +229,16 @@ def sync_schedules(*, session: Session, now: datetime | None = None) -> None:
         row = session.scalar(select(Schedule).where(Schedule.name == spec.name))
         try:
             with session.begin_nested():
-                upsert_schedule(session=session, name=spec.name, cron=spec.cron, kind=spec.kind,
-                                payload=spec.payload, queue=spec.queue,
-                                enabled=spec.enabled if row is None else None, now=now)
+                upsert_schedule(
+                    session=session,
+                    name=spec.name,
+                    cron=spec.cron,
+                    kind=spec.kind,
+                    payload=spec.payload,
+                    queue=spec.queue,
+                    enabled=spec.enabled if row is None else None,
+                    now=now,
+                )
         except IntegrityError:
             continue  # another worker inserted it at the same moment: theirs is as good
 
@@ -279,8 +300,12 @@ def fire_schedule(
     nxt = next_fire_time(cron, timezone, max(now, due))
     result = session.execute(
         update(Schedule)
-        .where(Schedule.id == schedule_id, Schedule.next_run_at == due,
-               Schedule.enabled.is_(True), Schedule.cron == cron)
+        .where(
+            Schedule.id == schedule_id,
+            Schedule.next_run_at == due,
+            Schedule.enabled.is_(True),
+            Schedule.cron == cron,
+        )
         .values(next_run_at=nxt, last_run_at=due)
         .execution_options(synchronize_session=False)
     )
@@ -288,5 +313,11 @@ def fire_schedule(
         return None
     row = session.get(Schedule, schedule_id)
     assert row is not None
-    return enqueue(session=session, kind=row.kind, payload=row.payload, queue=row.queue,
-                   run_at=due, idempotency_key=schedule_job_key(name, due))
+    return enqueue(
+        session=session,
+        kind=row.kind,
+        payload=row.payload,
+        queue=row.queue,
+        run_at=due,
+        idempotency_key=schedule_job_key(name, due),
+    )

@@ -149,9 +149,7 @@ class Worker:
         if not kinds or limit < 1:
             return []
         candidates = (
-            select(Job.id, Job.kind)
-            .where(self._claimable(now, kinds))
-            .order_by(Job.run_at, Job.id)
+            select(Job.id, Job.kind).where(self._claimable(now, kinds)).order_by(Job.run_at, Job.id)
         )
         with db.transaction() as session:
             if is_postgres(session):
@@ -187,13 +185,20 @@ class Worker:
         gone = session.execute(
             update(Job)
             .where(Job.id == job_id, expired, Job.attempts >= Job.max_attempts)
-            .values(status=JobStatus.DEAD.value, last_error=LEASE_EXPIRED_ERROR,
-                    locked_by=None, lease_expires_at=None, finished_at=now)
+            .values(
+                status=JobStatus.DEAD.value,
+                last_error=LEASE_EXPIRED_ERROR,
+                locked_by=None,
+                lease_expires_at=None,
+                finished_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
         if _rowcount(gone):
-            log.warning("job dead: lease expired on its last attempt",
-                        extra={"job_id": job_id, "job_kind": kind})
+            log.warning(
+                "job dead: lease expired on its last attempt",
+                extra={"job_id": job_id, "job_kind": kind},
+            )
             return None
         result = session.execute(
             update(Job)
@@ -220,8 +225,12 @@ class Worker:
     # --- running ----------------------------------------------------------------------------
 
     def _mine(self, job: ClaimedJob) -> ColumnElement[bool]:
-        return and_(Job.id == job.id, Job.status == JobStatus.RUNNING.value,
-                    Job.locked_by == self.worker_id, Job.attempts == job.attempt)
+        return and_(
+            Job.id == job.id,
+            Job.status == JobStatus.RUNNING.value,
+            Job.locked_by == self.worker_id,
+            Job.attempts == job.attempt,
+        )
 
     def execute(self, job: ClaimedJob) -> bool:
         """Run the handler of a claimed job; True if it succeeded."""
@@ -234,7 +243,9 @@ class Worker:
                 # before the handler reads, so the handler's writes cannot hit a stale
                 # snapshot). Handlers should therefore be short on SQLite.
                 touched = session.execute(
-                    update(Job).where(self._mine(job)).values(updated_at=self.clock())
+                    update(Job)
+                    .where(self._mine(job))
+                    .values(updated_at=self.clock())
                     .execution_options(synchronize_session=False)
                 )
                 if not _rowcount(touched):
@@ -245,14 +256,22 @@ class Worker:
                 # Marked succeeded in the handler's own transaction: its database work and
                 # the success are committed together or not at all.
                 session.execute(
-                    update(Job).where(self._mine(job))
-                    .values(status=JobStatus.SUCCEEDED.value, finished_at=self.clock(),
-                            locked_by=None, lease_expires_at=None, last_error=None)
+                    update(Job)
+                    .where(self._mine(job))
+                    .values(
+                        status=JobStatus.SUCCEEDED.value,
+                        finished_at=self.clock(),
+                        locked_by=None,
+                        lease_expires_at=None,
+                        last_error=None,
+                    )
                     .execution_options(synchronize_session=False)
                 )
         except LeaseLost:
-            log.warning("job skipped: lease lost to another worker",
-                        extra={"job_id": job.id, "job_kind": job.kind})
+            log.warning(
+                "job skipped: lease lost to another worker",
+                extra={"job_id": job.id, "job_kind": job.kind},
+            )
             return False
         except Exception as exc:
             self._fail(job, exc)
@@ -265,18 +284,27 @@ class Worker:
     def _fail(self, job: ClaimedJob, exc: BaseException) -> None:
         error = describe_error(exc)
         now = self.clock()
-        values: dict[str, Any] = {"last_error": error, "locked_by": None,
-                                  "lease_expires_at": None}
+        values: dict[str, Any] = {"last_error": error, "locked_by": None, "lease_expires_at": None}
         if job.attempt >= job.max_attempts:
             values.update(status=JobStatus.DEAD.value, finished_at=now)
         else:
             delay = backoff_delay(job.attempt, self.backoff_base, self.backoff_max, self._rng)
             values.update(status=JobStatus.RETRYING.value, run_at=now + delay)
         with db.transaction() as session:
-            session.execute(update(Job).where(self._mine(job)).values(**values)
-                            .execution_options(synchronize_session=False))
-        log.warning("job %s after attempt %d/%d: %s", values["status"], job.attempt,
-                    job.max_attempts, error, extra={"job_id": job.id, "job_kind": job.kind})
+            session.execute(
+                update(Job)
+                .where(self._mine(job))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        log.warning(
+            "job %s after attempt %d/%d: %s",
+            values["status"],
+            job.attempt,
+            job.max_attempts,
+            error,
+            extra={"job_id": job.id, "job_kind": job.kind},
+        )
 
     # --- schedules --------------------------------------------------------------------------
 
@@ -285,16 +313,26 @@ class Worker:
         now = self.clock()
         with db.transaction() as session:
             due = session.execute(
-                select(Schedule.id, Schedule.name, Schedule.cron, Schedule.timezone,
-                       Schedule.next_run_at)
-                .where(Schedule.enabled.is_(True), Schedule.next_run_at <= now)
+                select(
+                    Schedule.id,
+                    Schedule.name,
+                    Schedule.cron,
+                    Schedule.timezone,
+                    Schedule.next_run_at,
+                ).where(Schedule.enabled.is_(True), Schedule.next_run_at <= now)
             ).all()
         fired = 0
         for s in due:
             with db.transaction() as session:
-                job = service.fire_schedule(session=session, schedule_id=s.id, name=s.name,
-                                            cron=s.cron, timezone=s.timezone,
-                                            due=s.next_run_at, now=now)
+                job = service.fire_schedule(
+                    session=session,
+                    schedule_id=s.id,
+                    name=s.name,
+                    cron=s.cron,
+                    timezone=s.timezone,
+                    due=s.next_run_at,
+                    now=now,
+                )
             fired += job is not None
         return fired
 
@@ -314,8 +352,14 @@ class Worker:
             self.execute(job)
         return len(jobs)
 
-    def run(self, stop: threading.Event, *, poll_interval: float = 2.0, once: bool = False,
-            tick: bool = True) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 2.0,
+        once: bool = False,
+        tick: bool = True,
+    ) -> None:
         """Work until ``stop`` is set (the current job is always finished first); with
         ``once``, until no job is due."""
         last_tick = 0.0
@@ -352,9 +396,15 @@ def enabled_packages() -> tuple[str, ...]:
 class WorkerGroup:
     """``concurrency`` worker threads sharing one stop flag."""
 
-    def __init__(self, *, concurrency: int = 1, poll_interval: float = 2.0,
-                 queues: Sequence[str] = ("default",), once: bool = False,
-                 backoff_base: timedelta = timedelta(seconds=10)) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int = 1,
+        poll_interval: float = 2.0,
+        queues: Sequence[str] = ("default",),
+        once: bool = False,
+        backoff_base: timedelta = timedelta(seconds=10),
+    ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.stop_event = threading.Event()
@@ -362,8 +412,11 @@ class WorkerGroup:
         self.once = once
         base_id = f"{socket.gethostname()}:{os.getpid()}"
         self.workers = [
-            Worker(worker_id=f"{base_id}:{i}:{uuid.uuid4().hex[:6]}", queues=queues,
-                   backoff_base=backoff_base)
+            Worker(
+                worker_id=f"{base_id}:{i}:{uuid.uuid4().hex[:6]}",
+                queues=queues,
+                backoff_base=backoff_base,
+            )
             for i in range(concurrency)
         ]
         self.threads: list[threading.Thread] = []
@@ -372,10 +425,12 @@ class WorkerGroup:
         self.workers[0].sync_schedules()
         for i, worker in enumerate(self.workers):
             thread = threading.Thread(
-                target=worker.run, args=(self.stop_event,),
+                target=worker.run,
+                args=(self.stop_event,),
                 # One thread per process fires schedules; others are covered by the CAS anyway.
                 kwargs={"poll_interval": self.poll_interval, "once": self.once, "tick": i == 0},
-                name=f"healthnet-worker-{i}", daemon=True,
+                name=f"healthnet-worker-{i}",
+                daemon=True,
             )
             thread.start()
             self.threads.append(thread)
@@ -397,8 +452,9 @@ _in_process: WorkerGroup | None = None
 _in_process_lock = threading.Lock()
 
 
-def start_in_process_worker(*, concurrency: int = 1, poll_interval: float = 2.0,
-                            packages: Iterable[str] | None = None) -> WorkerGroup:
+def start_in_process_worker(
+    *, concurrency: int = 1, poll_interval: float = 2.0, packages: Iterable[str] | None = None
+) -> WorkerGroup:
     """Run workers as threads of this process (the embedded default). Idempotent."""
     global _in_process
     with _in_process_lock:

@@ -14,7 +14,5 @@ MANIFEST = Manifest(
         ),
         "orgs:department:write": ("管理科室", "Manage departments"),
     },
-    menu=(
-        MenuEntry("menu.orgs.institutions", "/orgs/institutions", "orgs:institution:read"),
-    ),
+    menu=(MenuEntry("menu.orgs.institutions", "/orgs/institutions", "orgs:institution:read"),),
 )

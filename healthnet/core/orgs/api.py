@@ -70,7 +70,8 @@ def create_institution(
 def import_template(actor: CanWrite) -> PlainTextResponse:
     # With a BOM so that Excel opens the Chinese header as UTF-8.
     return PlainTextResponse(
-        "\ufeff" + template_csv(), media_type="text/csv; charset=utf-8",
+        "\ufeff" + template_csv(),
+        media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="institutions.csv"'},
     )
 
@@ -78,11 +79,20 @@ def import_template(actor: CanWrite) -> PlainTextResponse:
 @router.post(
     "/institutions/import",
     response_model=ImportResult,
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": {"type": "string"}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}}}},
-    }}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
 )
 def import_institutions(
     session: SessionDep, actor: CanWrite, content: Annotated[bytes, Depends(csv_upload)]
@@ -108,8 +118,9 @@ def update_institution(
 def deactivate_institution(
     institution_id: str, session: SessionDep, actor: CanWrite
 ) -> InstitutionRead:
-    inst = service.set_institution_active(session=session, institution_id=institution_id,
-                                          active=False)
+    inst = service.set_institution_active(
+        session=session, institution_id=institution_id, active=False
+    )
     return InstitutionRead.model_validate(inst)
 
 
@@ -117,21 +128,25 @@ def deactivate_institution(
 def reactivate_institution(
     institution_id: str, session: SessionDep, actor: CanWrite
 ) -> InstitutionRead:
-    inst = service.set_institution_active(session=session, institution_id=institution_id,
-                                          active=True)
+    inst = service.set_institution_active(
+        session=session, institution_id=institution_id, active=True
+    )
     return InstitutionRead.model_validate(inst)
 
 
 @router.get("/institutions/{institution_id}/departments", response_model=Page[DepartmentRead])
 def list_departments(
-    institution_id: str, session: SessionDep, actor: CanRead,
+    institution_id: str,
+    session: SessionDep,
+    actor: CanRead,
     query: Annotated[DepartmentQuery, Query()],
 ) -> Page[DepartmentRead]:
     return service.list_departments(session=session, institution_id=institution_id, query=query)
 
 
-@router.post("/institutions/{institution_id}/departments", response_model=DepartmentRead,
-             status_code=201)
+@router.post(
+    "/institutions/{institution_id}/departments", response_model=DepartmentRead, status_code=201
+)
 def create_department(
     institution_id: str, data: DepartmentCreate, session: SessionDep, actor: CanWriteDept
 ) -> DepartmentRead:
@@ -139,24 +154,31 @@ def create_department(
     return DepartmentRead.model_validate(dept)
 
 
-@router.get("/institutions/{institution_id}/departments/{department_id}",
-            response_model=DepartmentRead)
+@router.get(
+    "/institutions/{institution_id}/departments/{department_id}", response_model=DepartmentRead
+)
 def get_department(
     institution_id: str, department_id: str, session: SessionDep, actor: CanRead
 ) -> DepartmentRead:
-    dept = service.get_department(session=session, institution_id=institution_id,
-                                  department_id=department_id)
+    dept = service.get_department(
+        session=session, institution_id=institution_id, department_id=department_id
+    )
     return DepartmentRead.model_validate(dept)
 
 
-@router.patch("/institutions/{institution_id}/departments/{department_id}",
-              response_model=DepartmentRead)
+@router.patch(
+    "/institutions/{institution_id}/departments/{department_id}", response_model=DepartmentRead
+)
 def update_department(
-    institution_id: str, department_id: str, data: DepartmentUpdate, session: SessionDep,
+    institution_id: str,
+    department_id: str,
+    data: DepartmentUpdate,
+    session: SessionDep,
     actor: CanWriteDept,
 ) -> DepartmentRead:
-    dept = service.update_department(session=session, institution_id=institution_id,
-                                     department_id=department_id, data=data)
+    dept = service.update_department(
+        session=session, institution_id=institution_id, department_id=department_id, data=data
+    )
     return DepartmentRead.model_validate(dept)
 
 
@@ -164,5 +186,6 @@ def update_department(
 def delete_department(
     institution_id: str, department_id: str, session: SessionDep, actor: CanWriteDept
 ) -> None:
-    service.delete_department(session=session, institution_id=institution_id,
-                              department_id=department_id)
+    service.delete_department(
+        session=session, institution_id=institution_id, department_id=department_id
+    )

@@ -23,8 +23,9 @@ def load_districts() -> None:
 
 @app.command("import")
 def import_institutions(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="CSV 文件（UTF-8 或 GBK）"),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="CSV 文件（UTF-8 或 GBK）"
+    ),
 ) -> None:
     """Create or update institutions from a CSV file; nothing changes if any row is wrong."""
     content = file.read_bytes()
@@ -36,5 +37,7 @@ def import_institutions(
         for err in exc.errors:
             typer.echo(f"  {err.message}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，"
-               f"未变 {result.unchanged} 家，共 {result.total} 行")
+    typer.echo(
+        f"导入完成：新增 {result.created} 家，更新 {result.updated} 家，"
+        f"未变 {result.unchanged} 家，共 {result.total} 行"
+    )

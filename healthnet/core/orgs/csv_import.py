@@ -1,6 +1,6 @@
 """CSV import of institutions: check every row, then write all or nothing.
 
-File format (documented for operators in docs/orgs-import.md):
+File format (the operators' description is healthnet/core/orgs/README.md):
 - first row is the header; each column may be named in Chinese or English (see ``COLUMNS``);
 - UTF-8 (with or without BOM) or GBK/GB 18030 — what Excel on a Chinese Windows saves;
 - comma separated (a header with tabs and no commas is read as tab separated);
@@ -46,8 +46,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("shortName", "机构简称", "shortName", ("简称",)),
     Column("kind", "机构类别", "kind", ("类别", "机构类型"), required=True),
     Column("level", "医院等级", "level", ("等级", "机构等级")),
-    Column("districtCode", "所在区", "district", ("区", "所属区", "区代码", "districtCode"),
-           required=True),
+    Column(
+        "districtCode",
+        "所在区",
+        "district",
+        ("区", "所属区", "区代码", "districtCode"),
+        required=True,
+    ),
     Column("address", "地址", "address", ("机构地址",)),
     Column("longitude", "经度", "longitude", ("lng", "lon")),
     Column("latitude", "纬度", "latitude", ("lat",)),
@@ -73,9 +78,14 @@ _KIND_WORDS: dict[str, InstitutionKind] = {
     "牙病防治所": InstitutionKind.EYE_ORAL_PREVENTION,
 }
 _LEVEL_WORDS: dict[str, InstitutionLevel] = {
-    "三甲": InstitutionLevel.L3A, "三乙": InstitutionLevel.L3B, "三丙": InstitutionLevel.L3C,
-    "二甲": InstitutionLevel.L2A, "二乙": InstitutionLevel.L2B, "二丙": InstitutionLevel.L2C,
-    "一级": InstitutionLevel.L1, "": InstitutionLevel.UNGRADED,
+    "三甲": InstitutionLevel.L3A,
+    "三乙": InstitutionLevel.L3B,
+    "三丙": InstitutionLevel.L3C,
+    "二甲": InstitutionLevel.L2A,
+    "二乙": InstitutionLevel.L2B,
+    "二丙": InstitutionLevel.L2C,
+    "一级": InstitutionLevel.L1,
+    "": InstitutionLevel.UNGRADED,
 }
 _TRUE = {"是", "启用", "有效", "y", "yes", "true", "1"}
 _FALSE = {"否", "停用", "无效", "n", "no", "false", "0"}
@@ -89,21 +99,25 @@ def _lookup(table: dict[str, Any]) -> dict[str, Any]:
     return {_norm(k): v for k, v in table.items()}
 
 
-_HEADERS = _lookup({
-    name: col for col in COLUMNS for name in (col.zh, col.en, col.field, *col.aliases)
-})
-_KINDS = _lookup({
-    **{k.value: k for k in InstitutionKind},
-    **{zh: k for k, (zh, _) in KIND_LABELS.items()},
-    **{en: k for k, (_, en) in KIND_LABELS.items()},
-    **_KIND_WORDS,
-})
-_LEVELS = _lookup({
-    **{k.value: k for k in InstitutionLevel},
-    **{zh: k for k, (zh, _) in LEVEL_LABELS.items()},
-    **{en: k for k, (_, en) in LEVEL_LABELS.items()},
-    **_LEVEL_WORDS,
-})
+_HEADERS = _lookup(
+    {name: col for col in COLUMNS for name in (col.zh, col.en, col.field, *col.aliases)}
+)
+_KINDS = _lookup(
+    {
+        **{k.value: k for k in InstitutionKind},
+        **{zh: k for k, (zh, _) in KIND_LABELS.items()},
+        **{en: k for k, (_, en) in KIND_LABELS.items()},
+        **_KIND_WORDS,
+    }
+)
+_LEVELS = _lookup(
+    {
+        **{k.value: k for k in InstitutionLevel},
+        **{zh: k for k, (zh, _) in LEVEL_LABELS.items()},
+        **{en: k for k, (_, en) in LEVEL_LABELS.items()},
+        **_LEVEL_WORDS,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +128,13 @@ class RowError(FieldError):
     column: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "column": self.column,
-                "code": self.code, "message": self.message}
+        return {
+            "line": self.line,
+            "field": self.field,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class ImportRejected(ValidationFailed):
@@ -140,8 +159,11 @@ def _error(line: int, column: str, field: str, code: str, **params: Any) -> RowE
 
 
 def _row_error(line: int, column: str, field: str, code: str, message: str) -> RowError:
-    text = (t("orgs.import_row_error", line=line, column=column, message=message) if column
-            else t("orgs.import_line_error", line=line, message=message))
+    text = (
+        t("orgs.import_row_error", line=line, column=column, message=message)
+        if column
+        else t("orgs.import_line_error", line=line, message=message)
+    )
     return RowError(field=field, code=code, message=text, line=line, column=column)
 
 
@@ -178,8 +200,9 @@ def _read_records(text: str) -> list[tuple[int, list[str]]]:
                 records.append((start, record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportRejected([_error(start, "", "file", "orgs.import_not_csv",
-                                     reason=str(exc))]) from None
+        raise ImportRejected(
+            [_error(start, "", "file", "orgs.import_not_csv", reason=str(exc))]
+        ) from None
     return records
 
 
@@ -196,8 +219,7 @@ def _parse_header(line: int, header: list[str]) -> list[Column | None]:
         if col is None:
             errors.append(_error(line, name, "header", "orgs.import_unknown_column", name=name))
         elif col.field in seen:
-            errors.append(_error(line, name, "header", "orgs.import_duplicate_column",
-                                 name=name))
+            errors.append(_error(line, name, "header", "orgs.import_duplicate_column", name=name))
         else:
             seen.add(col.field)
         columns.append(col)
@@ -220,14 +242,31 @@ class _Checker:
             short = name.removesuffix("新区").removesuffix("区")
             self.districts.setdefault(_norm(short), code)
 
-    def row(self, line: int, header: list[Column | None], names: list[str],
-            record: list[str], errors: list[RowError]) -> _Row | None:
-        if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-            errors.append(_error(line, "", "row", "orgs.import_field_count",
-                                 found=len(record), expected=len(header)))
+    def row(
+        self,
+        line: int,
+        header: list[Column | None],
+        names: list[str],
+        record: list[str],
+        errors: list[RowError],
+    ) -> _Row | None:
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            errors.append(
+                _error(
+                    line,
+                    "",
+                    "row",
+                    "orgs.import_field_count",
+                    found=len(record),
+                    expected=len(header),
+                )
+            )
             return None
-        cells = {col.field: (record[i].strip() if i < len(record) else "")
-                 for i, col in enumerate(header) if col is not None}
+        cells = {
+            col.field: (record[i].strip() if i < len(record) else "")
+            for i, col in enumerate(header)
+            if col is not None
+        }
         column_of = {col.field: names[i] for i, col in enumerate(header) if col is not None}
         before = len(errors)
         payload: dict[str, Any] = {}
@@ -248,8 +287,17 @@ class _Checker:
                 errors.append(_error(line, column_of[col.field], col.field, "field.missing"))
                 failed.add(col.field)
                 del cells[col.field]
-        for field in ("code", "name", "shortName", "address", "longitude", "latitude", "beds",
-                      "creditCode", "phone"):
+        for field in (
+            "code",
+            "name",
+            "shortName",
+            "address",
+            "longitude",
+            "latitude",
+            "beds",
+            "creditCode",
+            "phone",
+        ):
             if field in cells:
                 payload[field] = cells[field]
         convert("kind", lambda v: _KINDS.get(_norm(v)), "orgs.import_kind_unknown")
@@ -270,8 +318,9 @@ class _Checker:
                 field = err.field
                 if field in failed:
                     continue  # already reported by the converter
-                errors.append(_row_error(line, column_of.get(field, field), field, err.code,
-                                         err.message))
+                errors.append(
+                    _row_error(line, column_of.get(field, field), field, err.code, err.message)
+                )
         if model is None or len(errors) > before:
             return None
         dumped = model.model_dump(by_alias=True)
@@ -290,7 +339,7 @@ def _snake(field: str) -> str:
 def _load_existing(session: Session, codes: list[str]) -> dict[str, Institution]:
     found: dict[str, Institution] = {}
     for i in range(0, len(codes), _CHUNK):
-        chunk = codes[i:i + _CHUNK]
+        chunk = codes[i : i + _CHUNK]
         for inst in session.scalars(select(Institution).where(Institution.code.in_(chunk))):
             found[inst.code] = inst
     return found
@@ -325,16 +374,24 @@ def run_import(*, session: Session, content: bytes) -> ImportResult:
             continue
         code = row.values["code"]
         if code in first_line_of:
-            errors.append(_error(line, code_column, "code", "orgs.import_duplicate_code",
-                                 first_line=first_line_of[code]))
+            errors.append(
+                _error(
+                    line,
+                    code_column,
+                    "code",
+                    "orgs.import_duplicate_code",
+                    first_line=first_line_of[code],
+                )
+            )
             continue
         first_line_of[code] = line
         rows.append(row)
 
     existing = _load_existing(session, list(first_line_of))
     stored_parents = _stored_parents(session) if any(r.has_parent for r in rows) else {}
-    parent_column = next((n for n, c in zip(names, header, strict=True)
-                          if c and c.field == "parentCode"), "")
+    parent_column = next(
+        (n for n, c in zip(names, header, strict=True) if c and c.field == "parentCode"), ""
+    )
     final_parent = dict(stored_parents)
     final_parent.update({r.values["code"]: r.parent_code for r in rows if r.has_parent})
     for row in rows:
@@ -344,21 +401,30 @@ def run_import(*, session: Session, content: bytes) -> ImportResult:
         lat = row.values.get("latitude", current.latitude if current else None)
         if (lon is None) != (lat is None):
             field = "latitude" if lat is None else "longitude"
-            col = next((n for n, c in zip(names, header, strict=True) if c and c.field == field),
-                       field)
+            col = next(
+                (n for n, c in zip(names, header, strict=True) if c and c.field == field), field
+            )
             errors.append(_error(row.line, col, field, "orgs.coordinates_incomplete"))
         if row.parent_code is None:
             continue
         if row.parent_code not in first_line_of and row.parent_code not in stored_parents:
-            errors.append(_error(row.line, parent_column, "parentCode",
-                                 "orgs.import_parent_unknown", value=row.parent_code))
+            errors.append(
+                _error(
+                    row.line,
+                    parent_column,
+                    "parentCode",
+                    "orgs.import_parent_unknown",
+                    value=row.parent_code,
+                )
+            )
             continue
         seen = {code}
         walk: str | None = row.parent_code
         while walk is not None:
             if walk in seen:
-                errors.append(_error(row.line, parent_column, "parentCode",
-                                     "orgs.import_parent_cycle"))
+                errors.append(
+                    _error(row.line, parent_column, "parentCode", "orgs.import_parent_cycle")
+                )
                 break
             seen.add(walk)
             walk = final_parent.get(walk)

@@ -44,11 +44,15 @@ KIND_LABELS: dict[InstitutionKind, tuple[str, str]] = {
     InstitutionKind.COMMUNITY_HEALTH_CENTRE: ("社区卫生服务中心", "Community health centre"),
     InstitutionKind.CDC: ("疾病预防控制中心", "Centre for disease control"),
     InstitutionKind.MATERNAL_CHILD_HEALTH: (
-        "妇幼保健院（所）", "Maternal and child health institute"),
+        "妇幼保健院（所）",
+        "Maternal and child health institute",
+    ),
     InstitutionKind.VACCINATION_CLINIC: ("预防接种门诊", "Vaccination clinic"),
     InstitutionKind.LABORATORY: ("医学检验实验室", "Medical laboratory"),
     InstitutionKind.EYE_ORAL_PREVENTION: (
-        "眼病/口腔病防治所", "Eye / oral disease prevention institute"),
+        "眼病/口腔病防治所",
+        "Eye / oral disease prevention institute",
+    ),
     InstitutionKind.OTHER: ("其他", "Other"),
 }
 

@@ -32,9 +32,7 @@ class District(Base):
 
 class Institution(IdMixin, TimestampMixin, Base):
     __tablename__ = "orgs_institution"
-    __table_args__ = (
-        CheckConstraint("beds IS NULL OR beds >= 0", name="beds_non_negative"),
-    )
+    __table_args__ = (CheckConstraint("beds IS NULL OR beds >= 0", name="beds_non_negative"),)
 
     # Registration code (登记号) used by hospitals' own systems; the natural key of imports.
     code: Mapped[str] = mapped_column(String(64), unique=True)

@@ -73,9 +73,12 @@ DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$")]
 CreditCode = Annotated[str | None, AfterValidator(_credit_code)]
 Longitude = Annotated[float | None, BeforeValidator(_blank_to_none), AfterValidator(_longitude)]
 Latitude = Annotated[float | None, BeforeValidator(_blank_to_none), AfterValidator(_latitude)]
-Phone = Annotated[str | None, Field(max_length=32), AfterValidator(_phone)]
+Phone = Annotated[Annotated[str, Field(max_length=32)] | None, AfterValidator(_phone)]
+# Constraints sit on the inner type: applied to ``X | None`` they would also meet None.
 OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-Beds = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0, le=100000)]
+ShortText = Annotated[Annotated[str, Field(max_length=64)] | None, BeforeValidator(_blank_to_none)]
+LongText = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_blank_to_none)]
+Beds = Annotated[Annotated[int, Field(ge=0, le=100_000)] | None, BeforeValidator(_blank_to_none)]
 
 
 # ---------------------------------------------------------------- districts
@@ -95,11 +98,11 @@ class DistrictRead(ApiModel):
 class InstitutionCreate(InputModel):
     code: Code
     name: str = Field(min_length=1, max_length=200)
-    short_name: Annotated[OptText, Field(max_length=64)] = None
+    short_name: ShortText = None
     kind: InstitutionKind
     level: InstitutionLevel = InstitutionLevel.UNGRADED
     district_code: DistrictCode
-    address: Annotated[OptText, Field(max_length=255)] = None
+    address: LongText = None
     longitude: Longitude = None
     latitude: Latitude = None
     beds: Beds = None
@@ -113,11 +116,11 @@ class InstitutionUpdate(InputModel):
 
     code: Code | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
-    short_name: Annotated[OptText, Field(max_length=64)] = None
+    short_name: ShortText = None
     kind: InstitutionKind | None = None
     level: InstitutionLevel | None = None
     district_code: DistrictCode | None = None
-    address: Annotated[OptText, Field(max_length=255)] = None
+    address: LongText = None
     longitude: Longitude = None
     latitude: Latitude = None
     beds: Beds = None
@@ -166,8 +169,22 @@ class InstitutionRead(ApiModel):
 
 
 InstitutionSort = Literal[
-    "code", "-code", "name", "-name", "districtCode", "-districtCode", "kind", "-kind",
-    "level", "-level", "beds", "-beds", "createdAt", "-createdAt", "updatedAt", "-updatedAt",
+    "code",
+    "-code",
+    "name",
+    "-name",
+    "districtCode",
+    "-districtCode",
+    "kind",
+    "-kind",
+    "level",
+    "-level",
+    "beds",
+    "-beds",
+    "createdAt",
+    "-createdAt",
+    "updatedAt",
+    "-updatedAt",
 ]
 
 

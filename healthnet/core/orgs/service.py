@@ -79,9 +79,7 @@ def _require_district(session: Session, code: str, field: str = "districtCode") 
 
 def district_of_institution(*, session: Session, institution_id: str) -> str | None:
     """The 6-digit district code of an institution, or None if there is no such institution."""
-    return session.scalar(
-        select(Institution.district_code).where(Institution.id == institution_id)
-    )
+    return session.scalar(select(Institution.district_code).where(Institution.id == institution_id))
 
 
 def institution_ids_in_district(
@@ -107,9 +105,17 @@ def get_institution_by_code(*, session: Session, code: str) -> Institution | Non
 def _check_code_free(session: Session, code: str, own_id: str | None = None) -> None:
     other = session.scalar(select(Institution.id).where(Institution.code == code))
     if other is not None and other != own_id:
-        raise Conflict("orgs.institution_code_taken", value=code,
-                       errors=[FieldError("code", "orgs.institution_code_taken",
-                                          t("orgs.institution_code_taken", value=code))])
+        raise Conflict(
+            "orgs.institution_code_taken",
+            value=code,
+            errors=[
+                FieldError(
+                    "code",
+                    "orgs.institution_code_taken",
+                    t("orgs.institution_code_taken", value=code),
+                )
+            ],
+        )
 
 
 def _check_parent(session: Session, parent_id: str | None, own_id: str | None) -> None:
@@ -166,8 +172,9 @@ def update_institution(
         _require_district(session, changes["district_code"])
     if "parent_id" in changes:
         _check_parent(session, changes["parent_id"], inst.id)
-    _check_coordinates(changes.get("longitude", inst.longitude),
-                       changes.get("latitude", inst.latitude))
+    _check_coordinates(
+        changes.get("longitude", inst.longitude), changes.get("latitude", inst.latitude)
+    )
     for key, value in changes.items():
         setattr(inst, key, value.value if isinstance(value, Enum) else value)
     session.flush()
@@ -211,22 +218,29 @@ def list_institutions(*, session: Session, query: InstitutionQuery) -> Page[Inst
     if query.parent_id is not None:
         conds.append(Institution.parent_id == query.parent_id)
     if query.name:
-        conds.append(or_(
-            Institution.name.icontains(query.name, autoescape=True),
-            Institution.short_name.icontains(query.name, autoescape=True),
-            Institution.code.icontains(query.name, autoescape=True),
-        ))
+        conds.append(
+            or_(
+                Institution.name.icontains(query.name, autoescape=True),
+                Institution.short_name.icontains(query.name, autoescape=True),
+                Institution.code.icontains(query.name, autoescape=True),
+            )
+        )
     total = session.scalar(select(func.count(Institution.id)).where(*conds)) or 0
     column = _INSTITUTION_SORT[query.sort.removeprefix("-")]
     # NULLs (e.g. unknown beds) last in both directions, the same on SQLite and PostgreSQL.
     order = [column.is_(None), column.desc() if query.sort.startswith("-") else column.asc()]
     rows = session.scalars(
-        select(Institution).where(*conds).order_by(*order, Institution.code)
-        .offset((query.page - 1) * query.page_size).limit(query.page_size)
+        select(Institution)
+        .where(*conds)
+        .order_by(*order, Institution.code)
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
     ).unique()
     return Page[InstitutionRead](
         items=[InstitutionRead.model_validate(r) for r in rows],
-        total=total, page=query.page, page_size=query.page_size,
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
     )
 
 
@@ -236,12 +250,23 @@ def list_institutions(*, session: Session, query: InstitutionQuery) -> Page[Inst
 def _check_department_code_free(
     session: Session, institution_id: str, code: str, own_id: str | None = None
 ) -> None:
-    other = session.scalar(select(Department.id).where(
-        Department.institution_id == institution_id, Department.code == code))
+    other = session.scalar(
+        select(Department.id).where(
+            Department.institution_id == institution_id, Department.code == code
+        )
+    )
     if other is not None and other != own_id:
-        raise Conflict("orgs.department_code_taken", value=code,
-                       errors=[FieldError("code", "orgs.department_code_taken",
-                                          t("orgs.department_code_taken", value=code))])
+        raise Conflict(
+            "orgs.department_code_taken",
+            value=code,
+            errors=[
+                FieldError(
+                    "code",
+                    "orgs.department_code_taken",
+                    t("orgs.department_code_taken", value=code),
+                )
+            ],
+        )
 
 
 def create_department(
@@ -272,24 +297,34 @@ def list_departments(
     if query.active is not None:
         conds.append(Department.is_active.is_(query.active))
     if query.name:
-        conds.append(or_(Department.name.icontains(query.name, autoescape=True),
-                         Department.code.icontains(query.name, autoescape=True)))
+        conds.append(
+            or_(
+                Department.name.icontains(query.name, autoescape=True),
+                Department.code.icontains(query.name, autoescape=True),
+            )
+        )
     total = session.scalar(select(func.count(Department.id)).where(*conds)) or 0
     rows = session.scalars(
-        select(Department).where(*conds).order_by(Department.code)
-        .offset((query.page - 1) * query.page_size).limit(query.page_size)
+        select(Department)
+        .where(*conds)
+        .order_by(Department.code)
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
     )
     return Page[DepartmentRead](
         items=[DepartmentRead.model_validate(r) for r in rows],
-        total=total, page=query.page, page_size=query.page_size,
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
     )
 
 
 def update_department(
     *, session: Session, institution_id: str, department_id: str, data: DepartmentUpdate
 ) -> Department:
-    dept = get_department(session=session, institution_id=institution_id,
-                          department_id=department_id)
+    dept = get_department(
+        session=session, institution_id=institution_id, department_id=department_id
+    )
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
         _check_department_code_free(session, institution_id, changes["code"], dept.id)
@@ -301,8 +336,9 @@ def update_department(
 
 def delete_department(*, session: Session, institution_id: str, department_id: str) -> None:
     """Delete a department nothing refers to; one that is referenced must be deactivated."""
-    dept = get_department(session=session, institution_id=institution_id,
-                          department_id=department_id)
+    dept = get_department(
+        session=session, institution_id=institution_id, department_id=department_id
+    )
     try:
         # A savepoint, so a refused delete leaves the request's transaction usable.
         with session.begin_nested():

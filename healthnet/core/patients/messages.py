@@ -95,7 +95,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "patients.person_merged": (
         "该居民已合并到主索引号 {master_id}，请在合并后的记录上操作",
         "This resident was merged into {master_id}; work on that record"),
-    "patients.merge_same_person": ("不能把居民与自身合并", "A resident cannot be merged into itself"),
+    "patients.merge_same_person": (
+        "不能把居民与自身合并", "A resident cannot be merged into itself"),
     "patients.merge_conflicting_id_numbers": (
         "两位居民的公民身份号码不同，不能合并；如号码有误，请先解除错误的号码",
         "The two residents hold different citizen ID numbers; unlink the wrong one first"),

@@ -75,11 +75,19 @@ def _district(value: str | None) -> str | None:
     return value
 
 
+# Length limits sit on the ``str`` branch (``Text64 | None``): on the whole optional type,
+# pydantic would apply them to ``None`` as well and fail with a 500.
+Text32 = Annotated[str, Field(max_length=32)]
+Text64 = Annotated[str, Field(max_length=64)]
+Text100 = Annotated[str, Field(max_length=100)]
+Text255 = Annotated[str, Field(max_length=255)]
+Text500 = Annotated[str, Field(max_length=500)]
+
+
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_name)]
-Phone = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=32),
-                  AfterValidator(_phone)]
+Phone = Annotated[Text32 | None, BeforeValidator(_blank_to_none), AfterValidator(_phone)]
 BirthDate = Annotated[date | None, AfterValidator(_birth_date)]
-Address = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=255)]
+Address = Annotated[Text255 | None, BeforeValidator(_blank_to_none)]
 DistrictCode = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_district)]
 EthnicityCode = Annotated[str | None, BeforeValidator(_blank_to_none),
                           AfterValidator(_ethnicity)]
@@ -105,9 +113,8 @@ class IdentifierIn(InputModel):
 
     type: IdentifierType
     value: str = Field(min_length=1, max_length=64)
-    issuer: Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=64)] = None
-    institution_id: Annotated[str | None, BeforeValidator(_blank_to_none),
-                              Field(max_length=32)] = None
+    issuer: Annotated[Text64 | None, BeforeValidator(_blank_to_none)] = None
+    institution_id: Annotated[Text32 | None, BeforeValidator(_blank_to_none)] = None
 
     @field_validator("value")
     @classmethod
@@ -198,11 +205,10 @@ class PersonSearch(InputModel):
     ID numbers never appear in URLs or access logs."""
 
     id_type: IdentifierType | None = None
-    id_value: Annotated[str | None, Field(max_length=64)] = None
-    issuer: Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=64)] = None
-    institution_id: Annotated[str | None, BeforeValidator(_blank_to_none),
-                              Field(max_length=32)] = None
-    name: Annotated[str | None, Field(max_length=100)] = None
+    id_value: Text64 | None = None
+    issuer: Annotated[Text64 | None, BeforeValidator(_blank_to_none)] = None
+    institution_id: Annotated[Text32 | None, BeforeValidator(_blank_to_none)] = None
+    name: Text100 | None = None
     birth_date: date | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=100)
@@ -246,7 +252,7 @@ class CandidateRead(ApiModel):
 
 
 class DismissRequest(InputModel):
-    note: Annotated[str | None, Field(max_length=500)] = None
+    note: Text500 | None = None
 
 
 class MergeRequest(InputModel):

@@ -67,4 +67,3 @@ def handler() -> Iterator[Callable[..., str]]:
     yield _register
     for kind in kinds:
         registry.unregister(kind)
-

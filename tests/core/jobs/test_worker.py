@@ -11,13 +11,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from healthnet.core.db import get_engine, transaction
 from healthnet.core.jobs import service
-from healthnet.core.jobs.cli import app as jobs_cli
+from healthnet.core.jobs.cli import worker as worker_command
 from healthnet.core.jobs.models import Job, JobStatus, Schedule
 from healthnet.core.jobs.registry import JobError, current_job
 from healthnet.core.jobs.worker import (
@@ -194,8 +195,14 @@ def test_jobs_of_unknown_kinds_are_left_for_workers_that_know_them(clock, handle
 def test_a_schedule_fires_once_per_due_time_with_two_workers_ticking(clock, handler) -> None:  # type: ignore[no-untyped-def]
     kind = handler(lambda s, p: None)
     with transaction() as s:
-        schedule = service.upsert_schedule(session=s, name="test.every5", cron="*/5 * * * *",
-                                           kind=kind, payload={"x": 1}, now=clock())
+        schedule = service.upsert_schedule(
+            session=s,
+            name="test.every5",
+            cron="*/5 * * * *",
+            kind=kind,
+            payload={"x": 1},
+            now=clock(),
+        )
         first_due = schedule.next_run_at
     workers = [Worker(clock=clock, kinds=[kind]) for _ in range(2)]
 
@@ -240,8 +247,9 @@ def test_a_schedule_fires_once_per_due_time_with_two_workers_ticking(clock, hand
 def test_runs_missed_while_no_worker_was_up_fire_once(clock, handler) -> None:  # type: ignore[no-untyped-def]
     kind = handler(lambda s, p: None)
     with transaction() as s:
-        first_due = service.upsert_schedule(session=s, name="test.hourly", cron="0 * * * *",
-                                            kind=kind, now=clock()).next_run_at
+        first_due = service.upsert_schedule(
+            session=s, name="test.hourly", cron="0 * * * *", kind=kind, now=clock()
+        ).next_run_at
     clock.now = first_due + timedelta(hours=5, minutes=30)  # five missed runs
     Worker(clock=clock).tick_schedules()
     assert len(jobs_of(kind)) == 1
@@ -253,8 +261,9 @@ def test_runs_missed_while_no_worker_was_up_fire_once(clock, handler) -> None:  
 def test_a_disabled_schedule_does_not_fire(clock, handler) -> None:  # type: ignore[no-untyped-def]
     kind = handler(lambda s, p: None)
     with transaction() as s:
-        row = service.upsert_schedule(session=s, name="test.off", cron="* * * * *", kind=kind,
-                                      now=clock())
+        row = service.upsert_schedule(
+            session=s, name="test.off", cron="* * * * *", kind=kind, now=clock()
+        )
         service.set_schedule_enabled(session=s, schedule_id=row.id, enabled=False)
     clock.advance(minutes=3)
     Worker(clock=clock).tick_schedules()
@@ -304,8 +313,11 @@ def test_on_postgresql_concurrent_workers_never_run_the_same_job(handler) -> Non
     assert sum(by_worker.values()) == 200
     assert len(by_worker) >= 2, "the workers did not run concurrently"
     with transaction() as s:
-        done = s.scalar(select(func.count()).select_from(Job).where(
-            Job.kind == kind, Job.status == JobStatus.SUCCEEDED.value))
+        done = s.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == kind, Job.status == JobStatus.SUCCEEDED.value)
+        )
     assert done == 200
 
 
@@ -326,6 +338,13 @@ def test_in_process_worker_threads_drain_the_queue_and_stop(handler) -> None:  #
     assert load_job(job_id).status == JobStatus.SUCCEEDED
 
 
+def run_worker_command(*args: str) -> Any:
+    """``healthnet worker ARGS`` (registered the way healthnet/cli.py does it)."""
+    cli = typer.Typer()
+    cli.command("worker")(worker_command)
+    return CliRunner().invoke(cli, list(args))
+
+
 @pytest.fixture
 def keep_signal_handlers():  # type: ignore[no-untyped-def]
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -337,8 +356,7 @@ def keep_signal_handlers():  # type: ignore[no-untyped-def]
 def test_worker_command_once_runs_due_jobs_and_exits(handler, keep_signal_handlers) -> None:  # type: ignore[no-untyped-def]
     kind = handler(lambda s, p: None)
     ids = [enqueue(kind) for _ in range(3)]
-    result = CliRunner().invoke(jobs_cli, ["run", "--once", "--concurrency", "2",
-                                           "--poll-interval", "0.05"])
+    result = run_worker_command("--once", "--concurrency", "2", "--poll-interval", "0.05")
     assert result.exit_code == 0, result.output
     assert {load_job(i).status for i in ids} == {JobStatus.SUCCEEDED}
 
@@ -359,7 +377,7 @@ def test_sigterm_lets_the_running_job_finish_then_stops(handler, keep_signal_han
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=terminate, daemon=True).start()
-    result = CliRunner().invoke(jobs_cli, ["run", "--poll-interval", "0.05"])
+    result = run_worker_command("--poll-interval", "0.05")
     assert result.exit_code == 0, result.output
     assert load_job(first).status == JobStatus.SUCCEEDED, "the running job was not abandoned"
     assert load_job(second).status == JobStatus.PENDING, "no new job after the stop signal"

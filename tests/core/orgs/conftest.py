@@ -18,8 +18,20 @@ STANDARD_EXAMPLE_CREDIT_CODE = "91350100M000100Y43"
 
 
 @pytest.fixture
-def districts(db: Session) -> None:
+def settle(db: Session) -> Callable[[], None]:
+    """Make set-up data survive a failing request of the same test.
+
+    The ``client`` fixture rolls the shared session back when a request fails, which discards
+    everything not yet committed; committing here only releases a savepoint, so the test's
+    outer transaction still rolls all of it back at the end.
+    """
+    return db.commit
+
+
+@pytest.fixture
+def districts(db: Session, settle: Callable[[], None]) -> None:
     service.load_districts(session=db)
+    settle()
 
 
 @pytest.fixture
@@ -36,7 +48,6 @@ def make_institution(db: Session, districts: None) -> Callable[..., Institution]
             "district_code": "310104",
         }
         values.update(overrides)
-        return service.create_institution(session=db,
-                                          data=InstitutionCreate.model_validate(values))
+        return service.create_institution(session=db, data=InstitutionCreate.model_validate(values))
 
     return _make

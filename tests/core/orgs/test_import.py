@@ -16,7 +16,10 @@ from healthnet.core.orgs.csv_import import ImportRejected, RowError, template_cs
 from healthnet.core.orgs.models import Institution
 
 ROOT = Path(__file__).resolve().parents[3]
-HEADER_ZH = "机构代码,机构名称,机构简称,机构类别,医院等级,所在区,地址,经度,纬度,床位数,统一社会信用代码,联系电话,上级机构代码\n"
+HEADER_ZH = (
+    "机构代码,机构名称,机构简称,机构类别,医院等级,所在区,地址,经度,纬度,床位数,"
+    "统一社会信用代码,联系电话,上级机构代码\n"
+)
 GOOD_ROWS = (
     "SH001,上海市第六人民医院,六院,三级医院,三级甲等,徐汇区,宜山路600号,121.425,31.176,"
     "2000,91350100M000100Y43,021-64369181,\n"
@@ -47,17 +50,20 @@ def test_import_creates_institutions(db: Session, districts: None) -> None:
     assert (six.kind, six.level, six.district_name) == ("tertiary_hospital", "3A", "徐汇区")
     assert (six.beds, six.longitude, six.credit_code) == (2000, 121.425, "91350100M000100Y43")
     assert (branch.level, branch.district_code, branch.parent_id) == ("2A", "310116", six.id)
-    assert (chc.kind, chc.level, chc.district_code) == ("community_health_centre", "ungraded",
-                                                        "310104")
+    assert (chc.kind, chc.level, chc.district_code) == (
+        "community_health_centre",
+        "ungraded",
+        "310104",
+    )
     assert chc.longitude is None and chc.short_name is None
 
 
 def test_english_headers_without_bom(db: Session, districts: None) -> None:
     content = (
-        "code,name,kind,level,district,beds,active\n"
-        "E1,Test Hospital,tertiary_hospital,3B,310101,10,yes\n"
-        "E2,Test CDC,cdc,ungraded,310101,,no\n"
-    ).encode()
+        b"code,name,kind,level,district,beds,active\n"
+        b"E1,Test Hospital,tertiary_hospital,3B,310101,10,yes\n"
+        b"E2,Test CDC,cdc,ungraded,310101,,no\n"
+    )
     assert service.import_institutions(session=db, content=content).created == 2
     e2 = service.get_institution_by_code(session=db, code="E2")
     assert e2 is not None and e2.is_active is False
@@ -84,7 +90,10 @@ def test_two_bad_rows_are_each_reported_and_nothing_is_written(
     errors = _rejected(db, content)
     assert _count(db) == 0
     assert {(e.line, e.field) for e in errors} == {
-        (3, "creditCode"), (5, "kind"), (5, "districtCode"), (5, "beds"),
+        (3, "creditCode"),
+        (5, "kind"),
+        (5, "districtCode"),
+        (5, "beds"),
     }
     credit = next(e for e in errors if e.field == "creditCode")
     assert credit.column == "统一社会信用代码"
@@ -114,11 +123,11 @@ def test_reimport_updates_by_code(db: Session, districts: None) -> None:
 
 def test_columns_missing_from_the_file_are_left_alone(db: Session, districts: None) -> None:
     service.import_institutions(session=db, content=(HEADER_ZH + GOOD_ROWS).encode())
-    content = "机构代码,机构名称,机构类别,所在区\nSH001,上海市第六人民医院（更名）,三级医院,徐汇区\n"
+    content = "机构代码,机构名称,机构类别,所在区\nSH001,六院（更名）,三级医院,徐汇区\n"
     assert service.import_institutions(session=db, content=content.encode()).updated == 1
     six = service.get_institution_by_code(session=db, code="SH001")
     assert six is not None
-    assert six.name == "上海市第六人民医院（更名）"
+    assert six.name == "六院（更名）"
     assert six.beds == 2000 and six.credit_code == "91350100M000100Y43"
 
 
@@ -131,16 +140,15 @@ def test_duplicate_codes_and_unknown_parent(db: Session, districts: None) -> Non
         + "D3,丁,,cdc,,黄浦区,,121.4,,,,,\n"
     ).encode()
     errors = _rejected(db, content)
-    assert [(e.line, e.field) for e in errors] == [
-        (3, "code"), (4, "parentCode"), (5, "latitude")]
+    assert [(e.line, e.field) for e in errors] == [(3, "code"), (4, "parentCode"), (5, "latitude")]
     assert "第 2 行" in errors[0].message.split("：", 1)[1]
     assert _count(db) == 0
 
 
 def test_parent_cycle_inside_the_file(db: Session, districts: None) -> None:
-    content = (HEADER_ZH
-               + "C1,甲,,cdc,,黄浦区,,,,,,,C2\n"
-               + "C2,乙,,cdc,,黄浦区,,,,,,,C1\n").encode()
+    content = (
+        HEADER_ZH + "C1,甲,,cdc,,黄浦区,,,,,,,C2\n" + "C2,乙,,cdc,,黄浦区,,,,,,,C1\n"
+    ).encode()
     errors = _rejected(db, content)
     assert {e.code for e in errors} == {"orgs.import_parent_cycle"}
 
@@ -160,19 +168,30 @@ def test_bad_encoding_and_empty_file(db: Session, districts: None) -> None:
 
 def test_template_header_imports_back(db: Session, districts: None) -> None:
     row = ",".join(["T1", "模板医院", "", "三级医院", "", "黄浦区"] + [""] * 8)
-    result = service.import_institutions(session=db,
-                                         content=(template_csv() + row + "\r\n").encode())
+    result = service.import_institutions(
+        session=db, content=(template_csv() + row + "\r\n").encode()
+    )
     assert result.created == 1
 
 
 def test_cli_import_on_a_fresh_database(tmp_path: Path) -> None:
     """`healthnet orgs load-districts` and `healthnet orgs import FILE` end to end (own SQLite)."""
-    env = {**os.environ, "HEALTHNET_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "HEALTHNET_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "HEALTHNET_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "HEALTHNET_VAR_DIR": str(tmp_path),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "healthnet.cli", *args], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "healthnet.cli", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     assert run("db", "upgrade").returncode == 0
     loaded = run("orgs", "load-districts")

@@ -30,8 +30,11 @@ def test_check_character_of_the_standards_example() -> None:
 def test_check_character_31_is_written_as_zero() -> None:
     # Search a body whose weighted sum is ≡ 0 (mod 31): its check character must be "0", not
     # an out-of-range 31st character.
-    body = next(f"1231000042502{n:04d}" for n in range(10_000)
-                if credit_code_check_char(f"1231000042502{n:04d}") == "0")
+    body = next(
+        f"1231000042502{n:04d}"
+        for n in range(10_000)
+        if credit_code_check_char(f"1231000042502{n:04d}") == "0"
+    )
     assert credit_code_problem(body + "0") is None
 
 
@@ -42,7 +45,7 @@ def test_any_single_changed_character_is_caught(position: int) -> None:
             continue
         if position in range(2, 8) and not replacement.isdigit():
             continue  # a different rule (division code must be digits) catches these
-        changed = STANDARD_EXAMPLE[:position] + replacement + STANDARD_EXAMPLE[position + 1:]
+        changed = STANDARD_EXAMPLE[:position] + replacement + STANDARD_EXAMPLE[position + 1 :]
         assert credit_code_problem(changed) == "orgs.credit_code_checksum", changed
 
 
@@ -51,19 +54,22 @@ def test_swapped_neighbours_are_caught() -> None:
     for i in range(17):
         if code[i] == code[i + 1]:
             continue
-        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
         assert credit_code_problem(swapped) is not None, swapped
 
 
-@pytest.mark.parametrize(("code", "problem"), [
-    ("91350100M000100Y4", "orgs.credit_code_length"),
-    ("91350100M000100Y433", "orgs.credit_code_length"),
-    ("91350100M000100I43", "orgs.credit_code_chars"),  # I is not in the code's alphabet
-    ("91350100M000100O43", "orgs.credit_code_chars"),
-    ("91350100m000100Y43", "orgs.credit_code_chars"),  # callers normalise case first
-    ("913501A0M000100Y43", "orgs.credit_code_region"),
-    ("91350100M000100Y44", "orgs.credit_code_checksum"),
-])
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("91350100M000100Y4", "orgs.credit_code_length"),
+        ("91350100M000100Y433", "orgs.credit_code_length"),
+        ("91350100M000100I43", "orgs.credit_code_chars"),  # I is not in the code's alphabet
+        ("91350100M000100O43", "orgs.credit_code_chars"),
+        ("91350100m000100Y43", "orgs.credit_code_chars"),  # callers normalise case first
+        ("913501A0M000100Y43", "orgs.credit_code_region"),
+        ("91350100M000100Y44", "orgs.credit_code_checksum"),
+    ],
+)
 def test_malformed_codes_name_the_problem(code: str, problem: str) -> None:
     assert credit_code_problem(code) == problem
 

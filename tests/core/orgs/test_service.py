@@ -21,10 +21,22 @@ from healthnet.core.orgs.schemas import (
 MakeInstitution = Callable[..., Institution]
 
 SHANGHAI_DISTRICTS = {
-    "310101": "黄浦区", "310104": "徐汇区", "310105": "长宁区", "310106": "静安区",
-    "310107": "普陀区", "310109": "虹口区", "310110": "杨浦区", "310112": "闵行区",
-    "310113": "宝山区", "310114": "嘉定区", "310115": "浦东新区", "310116": "金山区",
-    "310117": "松江区", "310118": "青浦区", "310120": "奉贤区", "310151": "崇明区",
+    "310101": "黄浦区",
+    "310104": "徐汇区",
+    "310105": "长宁区",
+    "310106": "静安区",
+    "310107": "普陀区",
+    "310109": "虹口区",
+    "310110": "杨浦区",
+    "310112": "闵行区",
+    "310113": "宝山区",
+    "310114": "嘉定区",
+    "310115": "浦东新区",
+    "310116": "金山区",
+    "310117": "松江区",
+    "310118": "青浦区",
+    "310120": "奉贤区",
+    "310151": "崇明区",
 }
 
 
@@ -55,9 +67,14 @@ def test_reloading_repairs_an_edited_district(db: Session, districts: None) -> N
 
 
 def test_create_and_read_institution(db: Session, make_institution: MakeInstitution) -> None:
-    inst = make_institution(name="复旦大学附属中山医院", short_name="中山医院", beds=2000,
-                            longitude=121.455, latitude=31.197,
-                            credit_code="91350100m000100y43 ")
+    inst = make_institution(
+        name="复旦大学附属中山医院",
+        short_name="中山医院",
+        beds=2000,
+        longitude=121.455,
+        latitude=31.197,
+        credit_code="91350100m000100y43 ",
+    )
     got = service.get_institution(session=db, institution_id=inst.id)
     assert got.name == "复旦大学附属中山医院"
     assert got.district_name == "徐汇区"
@@ -92,9 +109,11 @@ def test_coordinates_come_in_pairs(make_institution: MakeInstitution) -> None:
 def test_patch_changes_only_the_fields_sent(db: Session, make_institution: MakeInstitution) -> None:
     inst = make_institution(short_name="老简称", beds=100, phone="021-64041990")
     updated = service.update_institution(
-        session=db, institution_id=inst.id,
-        data=InstitutionUpdate.model_validate({"name": "新名称", "districtCode": "310115",
-                                               "phone": None}),
+        session=db,
+        institution_id=inst.id,
+        data=InstitutionUpdate.model_validate(
+            {"name": "新名称", "districtCode": "310115", "phone": None}
+        ),
     )
     assert updated.name == "新名称"
     assert updated.district_name == "浦东新区"
@@ -107,10 +126,12 @@ def test_patch_cannot_take_an_existing_code(db: Session, make_institution: MakeI
     make_institution(code="A1")
     b = make_institution(code="B1")
     with pytest.raises(Conflict):
-        service.update_institution(session=db, institution_id=b.id,
-                                   data=InstitutionUpdate(code="A1"))
-    same = service.update_institution(session=db, institution_id=b.id,
-                                      data=InstitutionUpdate(code="B1"))
+        service.update_institution(
+            session=db, institution_id=b.id, data=InstitutionUpdate(code="A1")
+        )
+    same = service.update_institution(
+        session=db, institution_id=b.id, data=InstitutionUpdate(code="B1")
+    )
     assert same.code == "B1"
 
 
@@ -123,8 +144,9 @@ def test_parent_must_exist_and_not_loop(db: Session, make_institution: MakeInsti
     assert exc.value.errors[0].field == "parentId"
     for parent in (campus.id, hospital.id):
         with pytest.raises(ValidationFailed) as exc:
-            service.update_institution(session=db, institution_id=hospital.id,
-                                       data=InstitutionUpdate(parent_id=parent))
+            service.update_institution(
+                session=db, institution_id=hospital.id, data=InstitutionUpdate(parent_id=parent)
+            )
         assert exc.value.errors[0].code == "orgs.parent_cycle"
 
 
@@ -151,14 +173,22 @@ def test_unknown_institution_is_not_found(db: Session) -> None:
 def test_list_filters_combine(db: Session, make_institution: MakeInstitution) -> None:
     a = make_institution(name="徐汇区中心医院", level="2A", kind="secondary_hospital")
     b = make_institution(name="徐汇区疾病预防控制中心", kind="cdc", level="ungraded")
-    c = make_institution(name="浦东新区人民医院", district_code="310115", level="2A",
-                         kind="secondary_hospital", short_name="浦东人民")
-    make_institution(name="长宁区天山中医医院", district_code="310105",
-                     kind="specialist_hospital")
+    c = make_institution(
+        name="浦东新区人民医院",
+        district_code="310115",
+        level="2A",
+        kind="secondary_hospital",
+        short_name="浦东人民",
+    )
+    make_institution(name="长宁区天山中医医院", district_code="310105", kind="specialist_hospital")
 
     def ids(**kw: object) -> list[str]:
-        return [i.id for i in service.list_institutions(
-            session=db, query=InstitutionQuery.model_validate({"sort": "code", **kw})).items]
+        return [
+            i.id
+            for i in service.list_institutions(
+                session=db, query=InstitutionQuery.model_validate({"sort": "code", **kw})
+            ).items
+        ]
 
     assert ids(districtCode="310104") == [a.id, b.id]
     assert ids(kind="secondary_hospital") == [a.id, c.id]
@@ -172,15 +202,18 @@ def test_list_pages_and_sorts(db: Session, make_institution: MakeInstitution) ->
     beds = [300, None, 1200, 50, 800]
     made = [make_institution(beds=b) for b in beds]
     page1 = service.list_institutions(
-        session=db, query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2}))
+        session=db, query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2})
+    )
     page3 = service.list_institutions(
-        session=db, query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2,
-                                                           "page": 3}))
+        session=db,
+        query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2, "page": 3}),
+    )
     assert page1.total == page3.total == 5
     assert [i.beds for i in page1.items] == [1200, 800]
     assert [i.beds for i in page3.items] == [None]  # unknown bed counts sort last
     ascending = service.list_institutions(
-        session=db, query=InstitutionQuery.model_validate({"sort": "beds"}))
+        session=db, query=InstitutionQuery.model_validate({"sort": "beds"})
+    )
     assert [i.beds for i in ascending.items] == [50, 300, 800, 1200, None]
     assert {i.id for i in ascending.items} == {m.id for m in made}
 
@@ -192,24 +225,36 @@ def test_department_crud(db: Session, make_institution: MakeInstitution) -> None
     inst = make_institution()
     other = make_institution()
     dept = service.create_department(
-        session=db, institution_id=inst.id,
-        data=DepartmentCreate(code="0301", name="心内科", category="03"))
+        session=db,
+        institution_id=inst.id,
+        data=DepartmentCreate(code="0301", name="心内科", category="03"),
+    )
     # The same department code is fine in another institution, not twice in one.
-    service.create_department(session=db, institution_id=other.id,
-                              data=DepartmentCreate(code="0301", name="心血管内科"))
+    service.create_department(
+        session=db, institution_id=other.id, data=DepartmentCreate(code="0301", name="心血管内科")
+    )
     with pytest.raises(Conflict):
-        service.create_department(session=db, institution_id=inst.id,
-                                  data=DepartmentCreate(code="0301", name="重复"))
-    service.create_department(session=db, institution_id=inst.id,
-                              data=DepartmentCreate(code="1001", name="眼科", category="10"))
+        service.create_department(
+            session=db, institution_id=inst.id, data=DepartmentCreate(code="0301", name="重复")
+        )
+    service.create_department(
+        session=db,
+        institution_id=inst.id,
+        data=DepartmentCreate(code="1001", name="眼科", category="10"),
+    )
     page = service.list_departments(session=db, institution_id=inst.id, query=DepartmentQuery())
     assert [d.name for d in page.items] == ["心内科", "眼科"]
     assert page.items[0].category_name == "内科"
 
-    service.update_department(session=db, institution_id=inst.id, department_id=dept.id,
-                              data=DepartmentUpdate(name="心血管内科", is_active=False))
-    active = service.list_departments(session=db, institution_id=inst.id,
-                                      query=DepartmentQuery(active=True))
+    service.update_department(
+        session=db,
+        institution_id=inst.id,
+        department_id=dept.id,
+        data=DepartmentUpdate(name="心血管内科", is_active=False),
+    )
+    active = service.list_departments(
+        session=db, institution_id=inst.id, query=DepartmentQuery(active=True)
+    )
     assert [d.name for d in active.items] == ["眼科"]
 
     with pytest.raises(NotFound):  # reached through the wrong institution
@@ -229,6 +274,6 @@ def test_department_category_must_be_in_the_catalogue() -> None:
 
 def test_departments_of_unknown_institution(db: Session) -> None:
     with pytest.raises(NotFound):
-        service.create_department(session=db, institution_id="nope",
-                                  data=DepartmentCreate(code="01", name="预防保健科"))
-
+        service.create_department(
+            session=db, institution_id="nope", data=DepartmentCreate(code="01", name="预防保健科")
+        )

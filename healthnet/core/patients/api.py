@@ -1,0 +1,148 @@
+"""Routes of the master patient index (mounted at /api/v1/patients).
+
+Identifier numbers travel only in request bodies (search is ``POST /persons/search``), never in
+URLs, so they cannot reach access logs or browser history. Every response carries
+``Cache-Control: no-store``. Reads are not audited yet: the audited patient-data accessor comes
+with the identity issue and will sit in front of these routes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from healthnet.core.deps import Actor, SessionDep, require
+from healthnet.core.patients import service
+from healthnet.core.patients.schemas import (
+    CandidateQuery,
+    CandidateRead,
+    DismissRequest,
+    IdentifierIn,
+    IdentifierRead,
+    LinkEventRead,
+    MergeRequest,
+    PersonCreate,
+    PersonRead,
+    PersonSearch,
+    PersonUpdate,
+    RegistrationRead,
+    UnlinkRequest,
+    UnmergeRequest,
+)
+from healthnet.core.schemas import Page
+
+
+def _no_store(response: Response) -> None:
+    # Patient data must not be kept by browsers or proxies (SECURITY.md, headers).
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+router = APIRouter(tags=["patients"], dependencies=[Depends(_no_store)])
+
+Reader = Annotated[Actor, Depends(require("patients:person:read"))]
+Writer = Annotated[Actor, Depends(require("patients:person:write"))]
+Merger = Annotated[Actor, Depends(require("patients:person:merge"))]
+
+
+@router.post("/persons", response_model=RegistrationRead, status_code=201,
+             operation_id="patients_register_person")
+def register_person(
+    data: PersonCreate, session: SessionDep, actor: Writer, response: Response
+) -> RegistrationRead:
+    """登记居民。证件已登记过时返回原居民（200，created=false），不会产生重复记录。"""
+    registration = service.register_person(session=session, actor=actor, data=data)
+    if not registration.created:
+        response.status_code = 200
+    return service.present_registration(actor=actor, registration=registration)
+
+
+@router.post("/persons/search", response_model=Page[PersonRead],
+             operation_id="patients_search_persons")
+def search_persons(data: PersonSearch, session: SessionDep, actor: Reader) -> Page[PersonRead]:
+    """按任一证件（类型+号码）或姓名+出生日期查找居民。"""
+    page = service.search(session=session, query=data)
+    return service.present_persons(actor=actor, page=page)
+
+
+@router.get("/persons/{person_id}", response_model=PersonRead,
+            operation_id="patients_get_person")
+def get_person(person_id: str, session: SessionDep, actor: Reader) -> PersonRead:
+    person = service.get_person(session=session, person_id=person_id)
+    return service.present_person(actor=actor, person=person)
+
+
+@router.patch("/persons/{person_id}", response_model=PersonRead,
+              operation_id="patients_update_person")
+def update_person(
+    person_id: str, data: PersonUpdate, session: SessionDep, actor: Writer
+) -> PersonRead:
+    person = service.update_person(session=session, actor=actor, person_id=person_id,
+                                   data=data)
+    return service.present_person(actor=actor, person=person)
+
+
+@router.post("/persons/{person_id}/identifiers", response_model=IdentifierRead,
+             status_code=201, operation_id="patients_add_identifier")
+def add_identifier(
+    person_id: str, data: IdentifierIn, session: SessionDep, actor: Writer
+) -> IdentifierRead:
+    row = service.add_identifier(session=session, actor=actor, person_id=person_id, data=data)
+    return service.present_identifier(actor=actor, identifier=row)
+
+
+@router.post("/persons/{person_id}/identifiers/{identifier_id}/unlink",
+             response_model=IdentifierRead, operation_id="patients_unlink_identifier")
+def unlink_identifier(
+    person_id: str, identifier_id: str, data: UnlinkRequest, session: SessionDep,
+    actor: Writer,
+) -> IdentifierRead:
+    row = service.unlink_identifier(session=session, actor=actor, person_id=person_id,
+                                    identifier_id=identifier_id, reason=data.reason)
+    return service.present_identifier(actor=actor, identifier=row)
+
+
+@router.get("/persons/{person_id}/history", response_model=list[LinkEventRead],
+            operation_id="patients_person_history")
+def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[LinkEventRead]:
+    events = service.history(session=session, person_id=person_id)
+    return service.present_events(session=session, actor=actor, events=events)
+
+
+@router.get("/candidates", response_model=Page[CandidateRead],
+            operation_id="patients_list_candidates")
+def list_candidates(
+    query: Annotated[CandidateQuery, Query()], session: SessionDep, actor: Merger
+) -> Page[CandidateRead]:
+    page = service.list_candidates(session=session, query=query)
+    return service.present_candidates(session=session, actor=actor, page=page)
+
+
+@router.post("/candidates/{candidate_id}/dismiss", response_model=CandidateRead,
+             operation_id="patients_dismiss_candidate")
+def dismiss_candidate(
+    candidate_id: str, data: DismissRequest, session: SessionDep, actor: Merger
+) -> CandidateRead:
+    candidate = service.dismiss_candidate(session=session, actor=actor,
+                                          candidate_id=candidate_id, note=data.note)
+    return service.present_candidate(session=session, actor=actor, candidate=candidate)
+
+
+@router.post("/merges", response_model=LinkEventRead, status_code=201,
+             operation_id="patients_merge")
+def merge(data: MergeRequest, session: SessionDep, actor: Merger) -> LinkEventRead:
+    """合并：被合并居民的证件转到保留的居民名下；可撤销。"""
+    event = service.merge(session=session, actor=actor, survivor_id=data.survivor_id,
+                          merged_id=data.merged_id, reason=data.reason)
+    return service.present_events(session=session, actor=actor, events=[event])[0]
+
+
+@router.post("/merges/{event_id}/unmerge", response_model=LinkEventRead, status_code=201,
+             operation_id="patients_unmerge")
+def unmerge(
+    event_id: str, data: UnmergeRequest, session: SessionDep, actor: Merger
+) -> LinkEventRead:
+    """撤销合并：精确恢复合并时转移的证件。"""
+    event = service.unmerge(session=session, actor=actor, event_id=event_id, reason=data.reason)
+    return service.present_events(session=session, actor=actor, events=[event])[0]

@@ -1,0 +1,1 @@
+"""Business modules, one folder per domain, all shaped alike (see docs/dev/adding-a-module.md)."""
