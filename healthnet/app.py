@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -21,6 +22,7 @@ CORE_SLICES = (
     "healthnet.core.patients",
     "healthnet.core.codes",
     "healthnet.core.jobs",
+    "healthnet.core.audit",
 )
 MODULES: tuple[str, ...] = ()
 
@@ -42,10 +44,28 @@ def _router(spec: str) -> APIRouter:
     return router
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from healthnet.core.crypto import ensure_active_key
+    from healthnet.core.jobs.worker import start_in_process_worker, stop_in_process_worker
+
+    ensure_active_key()
+    in_process = get_settings().run_worker_in_process
+    if in_process:
+        # The embedded default runs one worker thread; production runs `healthnet worker`.
+        start_in_process_worker()
+    try:
+        yield
+    finally:
+        if in_process:
+            stop_in_process_worker()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     app = FastAPI(
+        lifespan=lifespan,
         title="HealthNet 城市健康信息网",
         version=__version__,
         openapi_url="/api/openapi.json",

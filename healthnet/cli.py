@@ -18,6 +18,7 @@ COMMAND_GROUPS = {
     "healthnet.core.codes.cli:app": "codes",
     "healthnet.core.orgs.cli:app": "orgs",
     "healthnet.core.auth.cli:app": "users",
+    "healthnet.core.audit.cli:app": "audit",
 }
 COMMANDS = {
     "healthnet.core.jobs.cli:worker": "worker",

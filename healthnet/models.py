@@ -9,5 +9,6 @@ import healthnet.core.crypto.models  # noqa: E402,F401
 import healthnet.core.patients.models  # noqa: E402,F401
 import healthnet.core.codes.models  # noqa: E402,F401
 import healthnet.core.jobs.models  # noqa: E402,F401
+import healthnet.core.audit.models  # noqa: E402,F401
 
 metadata = Base.metadata

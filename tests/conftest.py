@@ -77,11 +77,16 @@ def client(db: Session) -> Iterator[TestClient]:
     app = create_app()
 
     def _session() -> Iterator[Session]:
+        # One savepoint per request: a failed request undoes only its own work, not the
+        # test's set-up data.
+        nested = db.begin_nested()
         try:
             yield db
-            db.commit()
+            if nested.is_active:
+                nested.commit()
         except BaseException:
-            db.rollback()
+            if nested.is_active:
+                nested.rollback()
             raise
 
     app.dependency_overrides[get_session] = _session

@@ -18,29 +18,44 @@ from healthnet.demo.generators import DEFAULT_SEED, SIZES
 
 
 class _RichProgress:
-    """One bar per phase (institutions, accounts, residents) on the terminal."""
+    """One bar per phase (institutions, accounts, residents); the display starts with the first
+    phase, so a run that finds everything loaded prints only its message."""
 
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        )
         self._task: TaskID | None = None
 
     def phase(self, name: str, total: int) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
+        if self._task is None:
+            self._progress.start()
         self._task = self._progress.add_task(name, total=total)
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._progress.advance(self._task, n)
 
+    def stop(self) -> None:
+        self._progress.stop()
+
 
 def demo(
-    size: str = typer.Option("small", "--size",
-                             help="数据规模：small（约60家机构、2000名居民）、medium（约600家、"
-                                  "5万名）、large（约600家、100万名）"),
+    size: str = typer.Option(
+        "small",
+        "--size",
+        help="数据规模：small（约60家机构、2000名居民）、medium（约600家、"
+        "5万名）、large（约600家、100万名）",
+    ),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="随机种子：相同种子生成相同数据"),
-    bulk: bool | None = typer.Option(None, "--bulk/--no-bulk",
-                                     help="居民走批量写入路径（默认：超过10万名时）"),
+    bulk: bool | None = typer.Option(
+        None, "--bulk/--no-bulk", help="居民走批量写入路径（默认：超过10万名时）"
+    ),
 ) -> None:
     """生成并加载上海市演示数据（合成数据，非真实人员）。"""
     from healthnet.core.db import get_sessionmaker
@@ -51,13 +66,13 @@ def demo(
         raise typer.Exit(2)
     console = Console()
     session = get_sessionmaker()()
+    progress = _RichProgress(console)
     try:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                      console=console, transient=False) as bar:
-            report = load_demo(session=session, size=size, seed=seed,
-                               progress=_RichProgress(bar), bulk_residents=bulk)
+        report = load_demo(
+            session=session, size=size, seed=seed, progress=progress, bulk_residents=bulk
+        )
     finally:
+        progress.stop()
         session.close()
 
     if report.already_loaded:

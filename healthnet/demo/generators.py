@@ -50,6 +50,7 @@ SIZES: dict[str, Size] = {
 
 # ----------------------------------------------------------------------------- check digits
 
+
 def make_id_number(region: str, birth: date, sequence: int) -> str:
     """An 18-digit citizen ID number; ``sequence`` 0..999 (odd = male, GB 11643-1999 §5.3)."""
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
@@ -130,17 +131,27 @@ class _Draft:
 
 
 _PROFILE_DEPTS = {
-    "general": data.HOSPITAL_DEPTS_TERTIARY, "children": ("07", "09", "20", "30", "32", "28"),
-    "chest": ("03", "04", "19", "30", "31", "32"), "mental": data.MENTAL_DEPTS,
-    "eye": data.EYE_DEPTS, "oral": data.ORAL_DEPTS, "tcm": ("50", "03", "04", "21", "30", "32"),
-    "women": ("05", "06", "07", "30", "32"), "rehab": ("21", "03", "30"),
-    "ortho": ("04", "21", "32"), "nursing": ("03", "21"),
+    "general": data.HOSPITAL_DEPTS_TERTIARY,
+    "children": ("07", "09", "20", "30", "32", "28"),
+    "chest": ("03", "04", "19", "30", "31", "32"),
+    "mental": data.MENTAL_DEPTS,
+    "eye": data.EYE_DEPTS,
+    "oral": data.ORAL_DEPTS,
+    "tcm": ("50", "03", "04", "21", "30", "32"),
+    "women": ("05", "06", "07", "30", "32"),
+    "rehab": ("21", "03", "30"),
+    "ortho": ("04", "21", "32"),
+    "nursing": ("03", "21"),
 }
 _PROFILE_KIND = {
-    "general": Kind.TERTIARY_HOSPITAL, "chest": Kind.SPECIALIST_HOSPITAL,
-    "children": Kind.SPECIALIST_HOSPITAL, "mental": Kind.SPECIALIST_HOSPITAL,
-    "eye": Kind.EYE_ORAL_PREVENTION, "oral": Kind.SPECIALIST_HOSPITAL,
-    "tcm": Kind.TERTIARY_HOSPITAL, "women": Kind.SPECIALIST_HOSPITAL,
+    "general": Kind.TERTIARY_HOSPITAL,
+    "chest": Kind.SPECIALIST_HOSPITAL,
+    "children": Kind.SPECIALIST_HOSPITAL,
+    "mental": Kind.SPECIALIST_HOSPITAL,
+    "eye": Kind.EYE_ORAL_PREVENTION,
+    "oral": Kind.SPECIALIST_HOSPITAL,
+    "tcm": Kind.TERTIARY_HOSPITAL,
+    "women": Kind.SPECIALIST_HOSPITAL,
 }
 
 
@@ -159,24 +170,52 @@ def _district_drafts(rng: random.Random, d: DistrictInfo, rotate: int) -> list[_
     """
     city = f"上海市{d.name}"
     chcs = [
-        _Draft(f"{city}{s}社区卫生服务中心", f"{_chc_short(s)}社区",
-               Kind.COMMUNITY_HEALTH_CENTRE, Level.L1, True, (0, 60), data.CHC_DEPTS)
+        _Draft(
+            f"{city}{s}社区卫生服务中心",
+            f"{_chc_short(s)}社区",
+            Kind.COMMUNITY_HEALTH_CENTRE,
+            Level.L1,
+            True,
+            (0, 60),
+            data.CHC_DEPTS,
+        )
         for s in d.streets
     ]
     vaccs = [
-        _Draft(f"{city}{s}社区卫生服务中心预防接种门诊", f"{_chc_short(s)}接种门诊",
-               Kind.VACCINATION_CLINIC, Level.UNGRADED, True, None, ("01",))
+        _Draft(
+            f"{city}{s}社区卫生服务中心预防接种门诊",
+            f"{_chc_short(s)}接种门诊",
+            Kind.VACCINATION_CLINIC,
+            Level.UNGRADED,
+            True,
+            None,
+            ("01",),
+        )
         for s in d.streets
     ]
     tertiary = [
-        _Draft(name, name.removeprefix("上海市"), _PROFILE_KIND[profile],
-               Level.L3A if rng.random() < 0.8 else Level.L3B, True,
-               (800, 2400) if profile == "general" else (300, 900), _PROFILE_DEPTS[profile])
-        for code, name, profile in data.CITY_HOSPITALS if code == d.code
+        _Draft(
+            name,
+            name.removeprefix("上海市"),
+            _PROFILE_KIND[profile],
+            Level.L3A if rng.random() < 0.8 else Level.L3B,
+            True,
+            (800, 2400) if profile == "general" else (300, 900),
+            _PROFILE_DEPTS[profile],
+        )
+        for code, name, profile in data.CITY_HOSPITALS
+        if code == d.code
     ]
     labs = [
-        _Draft(f"上海{d.short}{brand}医学检验所有限公司", f"{brand}检验",
-               Kind.LABORATORY, Level.UNGRADED, False, None, ("30", "31"))
+        _Draft(
+            f"上海{d.short}{brand}医学检验所有限公司",
+            f"{brand}检验",
+            Kind.LABORATORY,
+            Level.UNGRADED,
+            False,
+            None,
+            ("30", "31"),
+        )
         for brand in rng.sample(data.LAB_BRANDS, 2)
     ]
     privates = []
@@ -188,34 +227,105 @@ def _district_drafts(rng: random.Random, d: DistrictInfo, rotate: int) -> list[_
             kind = Kind.SECONDARY_HOSPITAL if level is Level.L2 else Kind.PRIMARY_HOSPITAL
         # 医疗机构基本标准: a grade-2 hospital has at least 100 beds, grade 1 20-99.
         beds = (100, 300) if level is Level.L2 else (20, 99)
-        privates.append(_Draft(f"上海{d.short}{stem}{suffix}", f"{stem}{suffix}", kind, level,
-                               False, beds, _PROFILE_DEPTS[profile]))
+        privates.append(
+            _Draft(
+                f"上海{d.short}{stem}{suffix}",
+                f"{stem}{suffix}",
+                kind,
+                level,
+                False,
+                beds,
+                _PROFILE_DEPTS[profile],
+            )
+        )
     core = [
-        _Draft(f"{city}疾病预防控制中心", f"{d.short}区疾控", Kind.CDC, Level.UNGRADED, True,
-               None, data.CDC_DEPTS),
-        _Draft(f"{city}中心医院", f"{d.short}区中心医院", Kind.SECONDARY_HOSPITAL, Level.L2A,
-               True, (400, 900), data.HOSPITAL_DEPTS_SECONDARY),
+        _Draft(
+            f"{city}疾病预防控制中心",
+            f"{d.short}区疾控",
+            Kind.CDC,
+            Level.UNGRADED,
+            True,
+            None,
+            data.CDC_DEPTS,
+        ),
+        _Draft(
+            f"{city}中心医院",
+            f"{d.short}区中心医院",
+            Kind.SECONDARY_HOSPITAL,
+            Level.L2A,
+            True,
+            (400, 900),
+            data.HOSPITAL_DEPTS_SECONDARY,
+        ),
     ]
     later = [
-        _Draft(f"{city}妇幼保健所", f"{d.short}区妇幼", Kind.MATERNAL_CHILD_HEALTH, Level.L2,
-               True, (0, 120), data.MCH_DEPTS),
-        _Draft(f"{city}精神卫生中心", f"{d.short}区精卫中心", Kind.SPECIALIST_HOSPITAL,
-               Level.L2A, True, (200, 600), data.MENTAL_DEPTS),
-        _Draft(f"{city}牙病防治所", f"{d.short}区牙防所", Kind.EYE_ORAL_PREVENTION, Level.UNGRADED,
-               True, None, data.ORAL_DEPTS),
-        _Draft(f"{city}眼病防治所", f"{d.short}区眼防所", Kind.EYE_ORAL_PREVENTION, Level.UNGRADED,
-               True, None, data.EYE_DEPTS),
-        _Draft(f"{city}中医医院", f"{d.short}区中医医院", Kind.SECONDARY_HOSPITAL, Level.L2A,
-               True, (200, 600), ("50", "03", "04", "21", "30", "32")),
-        _Draft(f"{city}人民医院", f"{d.short}区人民医院", Kind.SECONDARY_HOSPITAL, Level.L2B,
-               True, (200, 700), data.HOSPITAL_DEPTS_SECONDARY),
+        _Draft(
+            f"{city}妇幼保健所",
+            f"{d.short}区妇幼",
+            Kind.MATERNAL_CHILD_HEALTH,
+            Level.L2,
+            True,
+            (0, 120),
+            data.MCH_DEPTS,
+        ),
+        _Draft(
+            f"{city}精神卫生中心",
+            f"{d.short}区精卫中心",
+            Kind.SPECIALIST_HOSPITAL,
+            Level.L2A,
+            True,
+            (200, 600),
+            data.MENTAL_DEPTS,
+        ),
+        _Draft(
+            f"{city}牙病防治所",
+            f"{d.short}区牙防所",
+            Kind.EYE_ORAL_PREVENTION,
+            Level.UNGRADED,
+            True,
+            None,
+            data.ORAL_DEPTS,
+        ),
+        _Draft(
+            f"{city}眼病防治所",
+            f"{d.short}区眼防所",
+            Kind.EYE_ORAL_PREVENTION,
+            Level.UNGRADED,
+            True,
+            None,
+            data.EYE_DEPTS,
+        ),
+        _Draft(
+            f"{city}中医医院",
+            f"{d.short}区中医医院",
+            Kind.SECONDARY_HOSPITAL,
+            Level.L2A,
+            True,
+            (200, 600),
+            ("50", "03", "04", "21", "30", "32"),
+        ),
+        _Draft(
+            f"{city}人民医院",
+            f"{d.short}区人民医院",
+            Kind.SECONDARY_HOSPITAL,
+            Level.L2B,
+            True,
+            (200, 700),
+            data.HOSPITAL_DEPTS_SECONDARY,
+        ),
     ]
     # Interleave so that a district's first few rows are a useful mix of kinds, and rotate the
     # mix by district so that a small size still holds every kind somewhere in the city.
     ordered: list[_Draft] = [*core, chcs.pop(0)]
-    queues: list[deque[_Draft]] = [deque(tertiary), deque(later), deque(vaccs), deque(labs),
-                                   deque(privates), deque(chcs)]
-    queues = queues[rotate % len(queues):] + queues[: rotate % len(queues)]
+    queues: list[deque[_Draft]] = [
+        deque(tertiary),
+        deque(later),
+        deque(vaccs),
+        deque(labs),
+        deque(privates),
+        deque(chcs),
+    ]
+    queues = queues[rotate % len(queues) :] + queues[: rotate % len(queues)]
     while any(queues):
         for q in queues:
             if q:
@@ -285,21 +395,23 @@ def generate_institutions(count: int, seed: int = DEFAULT_SEED) -> list[Institut
         authority = "12" if draft.public else "91" if draft.kind is Kind.LABORATORY else "52"
         lat, lon = _point(rng, d)
         beds = rng.randint(*draft.beds) if draft.beds else None
-        result.append(InstitutionSpec(
-            code=org_code,
-            name=draft.name,
-            short_name=draft.short_name,
-            kind=draft.kind,
-            level=draft.level,
-            district_code=d.code,
-            address=f"上海市{d.name}{rng.choice(d.roads)}{rng.randint(1, 2999)}号",
-            latitude=lat,
-            longitude=lon,
-            beds=beds,
-            credit_code=make_credit_code(authority, d.code, body),
-            phone=f"021-{rng.randint(5000, 6999)}{rng.randint(0, 9999):04d}",
-            departments=_departments(draft.departments, big=(beds or 0) >= 400),
-        ))
+        result.append(
+            InstitutionSpec(
+                code=org_code,
+                name=draft.name,
+                short_name=draft.short_name,
+                kind=draft.kind,
+                level=draft.level,
+                district_code=d.code,
+                address=f"上海市{d.name}{rng.choice(d.roads)}{rng.randint(1, 2999)}号",
+                latitude=lat,
+                longitude=lon,
+                beds=beds,
+                credit_code=make_credit_code(authority, d.code, body),
+                phone=f"021-{rng.randint(5000, 6999)}{rng.randint(0, 9999):04d}",
+                departments=_departments(draft.departments, big=(beds or 0) >= 400),
+            )
+        )
     return result
 
 
@@ -370,8 +482,15 @@ class _ResidentStream:
         return REFERENCE_DATE - timedelta(days=age_days)
 
     def _given(self, sex: str, birth: date) -> str:
-        cohort = ("old" if birth.year < 1960 else "mid" if birth.year < 1985
-                  else "young" if birth.year < 2005 else "child")
+        cohort = (
+            "old"
+            if birth.year < 1960
+            else "mid"
+            if birth.year < 1985
+            else "young"
+            if birth.year < 2005
+            else "child"
+        )
         return self.rng.choice(data.GIVEN_NAMES[cohort][sex])
 
     def _id_number(self, region: str, birth: date, sex: str) -> str:
@@ -392,8 +511,10 @@ class _ResidentStream:
         street = rng.choice(d.streets)
         floor, room = rng.randint(1, 18), rng.randint(1, 6)
         if rng.random() < 0.5:
-            return (f"上海市{d.name}{street}{rng.choice(d.roads)}{rng.randint(1, 1999)}弄"
-                    f"{rng.randint(1, 60)}号{floor}{room:02d}室")
+            return (
+                f"上海市{d.name}{street}{rng.choice(d.roads)}{rng.randint(1, 1999)}弄"
+                f"{rng.randint(1, 60)}号{floor}{room:02d}室"
+            )
         compound = rng.choice(data.COMPOUND_STEMS) + rng.choice(data.COMPOUND_WORDS)
         return f"上海市{d.name}{street}{compound}{rng.randint(1, 40)}号{floor}{room:02d}室"
 
@@ -407,8 +528,9 @@ class _ResidentStream:
         surname = _weighted(rng, self.surnames, self.surname_cum)
         name = surname + self._given(sex, birth)
         # About a third of Shanghai's residents were born elsewhere (2020 census: 42 % migrants).
-        region = (d.code if rng.random() < 0.7
-                  else _weighted(rng, self.birthplaces, self.birthplace_cum))
+        region = (
+            d.code if rng.random() < 0.7 else _weighted(rng, self.birthplaces, self.birthplace_cum)
+        )
         age = (REFERENCE_DATE - birth).days // 365
         spec = ResidentSpec(
             seq=seq,
@@ -467,8 +589,9 @@ class StaffSpec:
 _STAFF_ROLES = ("doctor", "nurse", "admin")
 
 
-def generate_staff(institutions: Sequence[InstitutionSpec], per_institution: int,
-                   seed: int = DEFAULT_SEED) -> list[StaffSpec]:
+def generate_staff(
+    institutions: Sequence[InstitutionSpec], per_institution: int, seed: int = DEFAULT_SEED
+) -> list[StaffSpec]:
     """``per_institution`` accounts per institution (doctor, then nurse, then admin).
 
     User names are ``<role>_<organisation code>``: unique, and they say where the account
@@ -483,7 +606,8 @@ def generate_staff(institutions: Sequence[InstitutionSpec], per_institution: int
             rng = random.Random(f"staff:{seed}:{inst.code}:{role}")
             sex = rng.choice("12")
             name = _weighted(rng, surnames, surname_cum) + rng.choice(
-                data.GIVEN_NAMES[rng.choice(("mid", "young"))][sex])
+                data.GIVEN_NAMES[rng.choice(("mid", "young"))][sex]
+            )
             staff.append(StaffSpec(f"{role}_{inst.code.lower()}", name, role, inst.code))
     return staff
 
@@ -499,5 +623,7 @@ class DistrictAdminSpec:
 def district_admins(institutions: Sequence[InstitutionSpec]) -> list[DistrictAdminSpec]:
     """One administrator per district (``admin_xuhui`` …), attached to the district's CDC."""
     cdc = {i.district_code: i.code for i in institutions if i.kind is Kind.CDC}
-    return [DistrictAdminSpec(f"admin_{d.pinyin}", f"{d.name}管理员", d.code, cdc.get(d.code))
-            for d in DISTRICTS]
+    return [
+        DistrictAdminSpec(f"admin_{d.pinyin}", f"{d.name}管理员", d.code, cdc.get(d.code))
+        for d in DISTRICTS
+    ]

@@ -116,11 +116,15 @@ def load_demo(
 
     institutions = generate_institutions(spec.institutions, seed)
     residents = list(iter_residents(spec.residents, seed)) if spec.residents <= 100_000 else None
-    if (residents and _institutions_loaded(session, institutions)
-            and resident_loader.is_registered(session=session, spec=residents[-1])):
+    if (
+        residents
+        and _institutions_loaded(session, institutions)
+        and resident_loader.is_registered(session=session, spec=residents[-1])
+    ):
         report.already_loaded = True
-        report.district_admins = [(a.username, a.display_name, None)
-                                  for a in district_admins(institutions)]
+        report.district_admins = [
+            (a.username, a.display_name, None) for a in district_admins(institutions)
+        ]
         report.seconds = time.perf_counter() - started
         return report
 
@@ -129,22 +133,32 @@ def load_demo(
 
     use_bulk = bulk_residents if bulk_residents is not None else spec.residents > 100_000
     resident_loader.load_residents(
-        session=session, residents=residents or iter_residents(spec.residents, seed),
-        total=spec.residents, bulk=use_bulk, progress=progress, report=report,
-        commit=do_commit, batch=BATCH,
+        session=session,
+        residents=residents or iter_residents(spec.residents, seed),
+        total=spec.residents,
+        bulk=use_bulk,
+        progress=progress,
+        report=report,
+        commit=do_commit,
+        batch=BATCH,
     )
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _institutions_loaded(session: Session, institutions: Sequence[InstitutionSpec]) -> bool:
-    return all(orgs.get_institution_by_code(session=session, code=i.code) is not None
-               for i in (institutions[0], institutions[-1]))
+    return all(
+        orgs.get_institution_by_code(session=session, code=i.code) is not None
+        for i in (institutions[0], institutions[-1])
+    )
 
 
 def _load_institutions(
-    session: Session, institutions: Sequence[InstitutionSpec], progress: Progress,
-    report: LoadReport, commit: Callable[[], None],
+    session: Session,
+    institutions: Sequence[InstitutionSpec],
+    progress: Progress,
+    report: LoadReport,
+    commit: Callable[[], None],
 ) -> dict[str, str]:
     """Create institutions and their departments; returns organisation code → institution id."""
     progress.phase("机构与科室", len(institutions))
@@ -155,18 +169,31 @@ def _load_institutions(
             ids[inst.code] = existing.id
             report.institutions_existing += 1
         else:
-            row = orgs.create_institution(session=session, data=InstitutionCreate(
-                code=inst.code, name=inst.name, short_name=inst.short_name, kind=inst.kind,
-                level=inst.level, district_code=inst.district_code, address=inst.address,
-                longitude=inst.longitude, latitude=inst.latitude, beds=inst.beds,
-                credit_code=inst.credit_code, phone=inst.phone,
-            ))
+            row = orgs.create_institution(
+                session=session,
+                data=InstitutionCreate(
+                    code=inst.code,
+                    name=inst.name,
+                    short_name=inst.short_name,
+                    kind=inst.kind,
+                    level=inst.level,
+                    district_code=inst.district_code,
+                    address=inst.address,
+                    longitude=inst.longitude,
+                    latitude=inst.latitude,
+                    beds=inst.beds,
+                    credit_code=inst.credit_code,
+                    phone=inst.phone,
+                ),
+            )
             ids[inst.code] = row.id
             report.institutions_created += 1
             for dept in inst.departments:
-                orgs.create_department(session=session, institution_id=row.id,
-                                       data=DepartmentCreate(code=dept.code, name=dept.name,
-                                                             category=dept.category))
+                orgs.create_department(
+                    session=session,
+                    institution_id=row.id,
+                    data=DepartmentCreate(code=dept.code, name=dept.name, category=dept.category),
+                )
                 report.departments_created += 1
         progress.advance()
         if n % BATCH == 0:
@@ -176,15 +203,27 @@ def _load_institutions(
 
 
 def _create_account(
-    session: Session, *, username: str, display_name: str, password: str,
-    institution_id: str | None, role: str | None, missing_roles: set[str],
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    institution_id: str | None,
+    role: str | None,
+    missing_roles: set[str],
 ) -> bool:
     """Create one account through the auth service; False if the user name is taken."""
     roles = [role] if role and role not in missing_roles else []
     try:
-        auth.create_user(session=session, username=username, display_name=display_name,
-                         password=password, institution_id=institution_id, role_codes=roles,
-                         must_change_password=True)
+        auth.create_user(
+            session=session,
+            username=username,
+            display_name=display_name,
+            password=password,
+            institution_id=institution_id,
+            role_codes=roles,
+            must_change_password=True,
+        )
     except Conflict:
         return False
     except ValidationFailed as exc:
@@ -193,15 +232,27 @@ def _create_account(
         if not roles or not any(e.field == "roleCodes" for e in exc.errors):
             raise
         missing_roles.update(roles)
-        return _create_account(session, username=username, display_name=display_name,
-                               password=password, institution_id=institution_id, role=None,
-                               missing_roles=missing_roles)
+        return _create_account(
+            session,
+            username=username,
+            display_name=display_name,
+            password=password,
+            institution_id=institution_id,
+            role=None,
+            missing_roles=missing_roles,
+        )
     return True
 
 
 def _load_staff(
-    session: Session, institutions: Sequence[InstitutionSpec], ids: dict[str, str], spec: Size,
-    seed: int, progress: Progress, report: LoadReport, commit: Callable[[], None],
+    session: Session,
+    institutions: Sequence[InstitutionSpec],
+    ids: dict[str, str],
+    spec: Size,
+    seed: int,
+    progress: Progress,
+    report: LoadReport,
+    commit: Callable[[], None],
 ) -> None:
     """Staff accounts with random passwords nobody is told (an administrator resets them), and
     one administrator per district whose one-time password the CLI prints."""
@@ -212,19 +263,29 @@ def _load_staff(
     for admin in admins:
         password = auth.generate_initial_password()
         created = _create_account(
-            session, username=admin.username, display_name=admin.display_name,
+            session,
+            username=admin.username,
+            display_name=admin.display_name,
             password=password,
             institution_id=ids.get(admin.institution_code) if admin.institution_code else None,
-            role=DISTRICT_ADMIN_ROLE, missing_roles=missing)
+            role=DISTRICT_ADMIN_ROLE,
+            missing_roles=missing,
+        )
         report.district_admins.append(
-            (admin.username, admin.display_name, password if created else None))
+            (admin.username, admin.display_name, password if created else None)
+        )
         progress.advance()
     commit()
     for n, person in enumerate(staff, 1):
         created = _create_account(
-            session, username=person.username, display_name=person.display_name,
-            password=auth.generate_initial_password(), institution_id=ids[person.institution_code],
-            role=STAFF_ROLES[person.role], missing_roles=missing)
+            session,
+            username=person.username,
+            display_name=person.display_name,
+            password=auth.generate_initial_password(),
+            institution_id=ids[person.institution_code],
+            role=STAFF_ROLES[person.role],
+            missing_roles=missing,
+        )
         if created:
             report.staff_created += 1
         else:

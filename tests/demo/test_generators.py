@@ -30,10 +30,22 @@ from healthnet.demo.generators import (
 )
 
 SHANGHAI_DISTRICTS = {
-    "310101": "黄浦区", "310104": "徐汇区", "310105": "长宁区", "310106": "静安区",
-    "310107": "普陀区", "310109": "虹口区", "310110": "杨浦区", "310112": "闵行区",
-    "310113": "宝山区", "310114": "嘉定区", "310115": "浦东新区", "310116": "金山区",
-    "310117": "松江区", "310118": "青浦区", "310120": "奉贤区", "310151": "崇明区",
+    "310101": "黄浦区",
+    "310104": "徐汇区",
+    "310105": "长宁区",
+    "310106": "静安区",
+    "310107": "普陀区",
+    "310109": "虹口区",
+    "310110": "杨浦区",
+    "310112": "闵行区",
+    "310113": "宝山区",
+    "310114": "嘉定区",
+    "310115": "浦东新区",
+    "310116": "金山区",
+    "310117": "松江区",
+    "310118": "青浦区",
+    "310120": "奉贤区",
+    "310151": "崇明区",
 }
 N = 3000
 
@@ -62,7 +74,8 @@ def test_same_seed_same_data_and_other_seed_other_data() -> None:
     assert generate_institutions(60, seed=1) == generate_institutions(60, seed=1)
     assert list(iter_residents(50, seed=1)) != list(iter_residents(50, seed=2))
     assert [i.credit_code for i in generate_institutions(60, seed=1)] != [
-        i.credit_code for i in generate_institutions(60, seed=2)]
+        i.credit_code for i in generate_institutions(60, seed=2)
+    ]
 
 
 def test_a_smaller_size_is_the_start_of_a_larger_one() -> None:
@@ -88,8 +101,7 @@ def test_institutions_are_valid_and_cover_every_district_and_kind(count: int) ->
     assert len(insts) == count
     assert {i.district_code for i in insts} == set(SHANGHAI_DISTRICTS)
     kinds = {i.kind for i in insts}
-    assert kinds >= set(InstitutionKind) - {InstitutionKind.PRIMARY_HOSPITAL,
-                                             InstitutionKind.OTHER}
+    assert kinds >= set(InstitutionKind) - {InstitutionKind.PRIMARY_HOSPITAL, InstitutionKind.OTHER}
     assert len({i.code for i in insts}) == count
     assert len({i.name for i in insts}) == count
     categories = department_categories()
@@ -105,9 +117,13 @@ def test_institutions_are_valid_and_cover_every_district_and_kind(count: int) ->
         if inst.kind in (InstitutionKind.TERTIARY_HOSPITAL, InstitutionKind.SECONDARY_HOSPITAL):
             assert inst.beds and inst.beds >= 100
             assert {"急诊医学科", "医学检验科"} <= {d.name for d in inst.departments} or (
-                "中医科" in {d.name for d in inst.departments})
-        if inst.kind in (InstitutionKind.CDC, InstitutionKind.VACCINATION_CLINIC,
-                         InstitutionKind.LABORATORY):
+                "中医科" in {d.name for d in inst.departments}
+            )
+        if inst.kind in (
+            InstitutionKind.CDC,
+            InstitutionKind.VACCINATION_CLINIC,
+            InstitutionKind.LABORATORY,
+        ):
             assert inst.beds is None
         assert len({d.code for d in inst.departments}) == len(inst.departments)
         assert all(d.category in categories for d in inst.departments)
@@ -117,8 +133,15 @@ def test_institution_names_follow_shanghai_conventions() -> None:
     names = [i.name for i in generate_institutions(600)]
     assert "上海市徐汇区枫林路街道社区卫生服务中心" in names
     assert "上海市徐汇区疾病预防控制中心" in names
-    for suffix in ("中心医院", "妇幼保健所", "精神卫生中心", "牙病防治所", "眼病防治所",
-                   "预防接种门诊", "医学检验所有限公司"):
+    for suffix in (
+        "中心医院",
+        "妇幼保健所",
+        "精神卫生中心",
+        "牙病防治所",
+        "眼病防治所",
+        "预防接种门诊",
+        "医学检验所有限公司",
+    ):
         assert any(n.endswith(suffix) for n in names), suffix
     assert any(re.fullmatch(r"上海市第.+人民医院", n) for n in names)
 
@@ -165,9 +188,11 @@ def test_names_phones_and_ages_look_real(residents: list) -> None:  # type: igno
     assert sum(1 for r in residents if r.medical_insurance_card) > 0.3 * N
     assert sum(1 for r in residents if r.self_pay_card) > 0.05 * N
     for r in residents[:500]:  # card numbers pass the patient index's format rules
-        for kind, value in ((IdentifierType.SOCIAL_SECURITY_CARD, r.social_security_card),
-                            (IdentifierType.MEDICAL_INSURANCE_CARD, r.medical_insurance_card),
-                            (IdentifierType.SHANGHAI_SELF_PAY_CARD, r.self_pay_card)):
+        for kind, value in (
+            (IdentifierType.SOCIAL_SECURITY_CARD, r.social_security_card),
+            (IdentifierType.MEDICAL_INSURANCE_CARD, r.medical_insurance_card),
+            (IdentifierType.SHANGHAI_SELF_PAY_CARD, r.self_pay_card),
+        ):
             if value:
                 assert normalise_identifier(kind, value, today=REFERENCE_DATE) == value
 
@@ -178,8 +203,11 @@ def test_some_residents_are_near_duplicates_of_an_earlier_one(residents: list) -
     for dup in dups:
         original = residents[dup.duplicate_of]
         assert original.duplicate_of is None and original.seq < dup.seq
-        assert (dup.name, dup.birth_date, dup.sex) == (original.name, original.birth_date,
-                                                       original.sex)
+        assert (dup.name, dup.birth_date, dup.sex) == (
+            original.name,
+            original.birth_date,
+            original.sex,
+        )
         assert dup.phone != original.phone
         assert dup.id_number is None and dup.medical_insurance_card
 
@@ -194,5 +222,7 @@ def test_staff_and_district_admins() -> None:
     assert len(admins) == 16 and len({a.username for a in admins}) == 16
     assert all(a.institution_code for a in admins)  # each sits at its district's CDC
     by_code = {i.code: i for i in insts}
-    assert all(by_code[a.institution_code].district_code == a.district_code  # type: ignore[index]
-               for a in admins)
+    assert all(
+        by_code[a.institution_code].district_code == a.district_code  # type: ignore[index]
+        for a in admins
+    )

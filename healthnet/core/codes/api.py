@@ -59,8 +59,9 @@ def get_system(system: str, session: SessionDep, actor: CanRead) -> CodeSystemRe
 
 @router.get("/systems/{system}/versions", response_model=list[VersionRead])
 def list_versions(system: str, session: SessionDep, actor: CanRead) -> list[VersionRead]:
-    return [VersionRead.model_validate(v)
-            for v in service.list_versions(session=session, system=system)]
+    return [
+        VersionRead.model_validate(v) for v in service.list_versions(session=session, system=system)
+    ]
 
 
 @router.get("/systems/{system}/concepts", response_model=Page[ConceptRead])
@@ -74,17 +75,23 @@ def search_concepts(
 def list_children(
     system: str, session: SessionDep, actor: CanRead, query: Annotated[ChildrenQuery, Query()]
 ) -> list[ConceptRead]:
-    return [ConceptRead.build(c) for c in service.children(
-        session=session, system=system, code=query.parent, version=query.version)]
+    return [
+        ConceptRead.build(c)
+        for c in service.children(
+            session=session, system=system, code=query.parent, version=query.version
+        )
+    ]
 
 
 @router.get("/systems/{system}/concepts/{code:path}", response_model=ConceptDetail)
 def get_concept(
-    system: str, code: str, session: SessionDep, actor: CanRead,
+    system: str,
+    code: str,
+    session: SessionDep,
+    actor: CanRead,
     query: Annotated[VersionQuery, Query()],
 ) -> ConceptDetail:
-    return service.concept_detail(session=session, system=system, code=code,
-                                  version=query.version)
+    return service.concept_detail(session=session, system=system, code=code, version=query.version)
 
 
 @router.post("/validate", response_model=ConceptRead)
@@ -93,8 +100,12 @@ def validate(data: CodeCheck, session: SessionDep, actor: CanRead) -> ConceptRea
     return service.validate_concept(session=session, data=data)
 
 
-@router.post("/systems/{system}/versions", response_model=ImportResult, status_code=201,
-             responses={422: {"description": "文件有错误，逐行列出，未导入任何数据"}})
+@router.post(
+    "/systems/{system}/versions",
+    response_model=ImportResult,
+    status_code=201,
+    responses={422: {"description": "文件有错误，逐行列出，未导入任何数据"}},
+)
 def import_version(
     system: SystemCode,
     session: SessionDep,
@@ -103,9 +114,20 @@ def import_version(
     upload: Annotated[tuple[bytes, str | None], Depends(csv_upload)],
 ) -> ImportResult:
     content, filename = upload
-    result = service.import_csv(session=session, system=system, version=query.version,
-                                content=content, name_zh=query.name_zh, name_en=query.name_en,
-                                kind=query.kind, activate=query.activate, filename=filename)
-    return ImportResult(system=result.system, version=result.version, created=result.created,
-                        concept_count=result.concept_count)
-
+    result = service.import_csv(
+        session=session,
+        system=system,
+        version=query.version,
+        content=content,
+        name_zh=query.name_zh,
+        name_en=query.name_en,
+        kind=query.kind,
+        activate=query.activate,
+        filename=filename,
+    )
+    return ImportResult(
+        system=result.system,
+        version=result.version,
+        created=result.created,
+        concept_count=result.concept_count,
+    )

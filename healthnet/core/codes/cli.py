@@ -18,7 +18,8 @@ app = typer.Typer(help="代码系统 code systems", no_args_is_help=True)
 @app.command("load")
 def load(
     only: str = typer.Option(
-        ",".join(service.BUILTIN_GROUPS), "--only",
+        ",".join(service.BUILTIN_GROUPS),
+        "--only",
         help="逗号分隔：icd10, icd11, valuesets（默认全部）",
     ),
 ) -> None:
@@ -27,8 +28,9 @@ def load(
     groups = [g.strip() for g in only.split(",") if g.strip()]
     unknown = [g for g in groups if g not in service.BUILTIN_GROUPS]
     if unknown:
-        typer.echo(f"未知的代码系统组：{', '.join(unknown)}（可选 icd10, icd11, valuesets）",
-                   err=True)
+        typer.echo(
+            f"未知的代码系统组：{', '.join(unknown)}（可选 icd10, icd11, valuesets）", err=True
+        )
         raise typer.Exit(2)
     started = time.perf_counter()
     try:
@@ -47,13 +49,19 @@ def load(
 def import_csv(
     system: str = typer.Argument(..., help="代码系统编码，如 icd10-gb-clinical"),
     version: str = typer.Argument(..., help="版本号，如 2.0"),
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="CSV（UTF-8 或 GBK）：编码,名称[,上级编码][,英文名称]"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="CSV（UTF-8 或 GBK）：编码,名称[,上级编码][,英文名称]",
+    ),
     name_zh: str | None = typer.Option(None, "--name-zh", help="新代码系统的中文名称"),
     name_en: str | None = typer.Option(None, "--name-en"),
     kind: str = typer.Option("local", "--kind", help="classification | value_set | local"),
-    activate: bool = typer.Option(True, "--activate/--no-activate",
-                                  help="导入后设为当前版本（旧版本保留为已停用）"),
+    activate: bool = typer.Option(
+        True, "--activate/--no-activate", help="导入后设为当前版本（旧版本保留为已停用）"
+    ),
 ) -> None:
     """Import an edition (e.g. 国家临床版 2.0, 医保版 2.0) as a new version; nothing changes if
     any row is wrong."""
@@ -62,10 +70,17 @@ def import_csv(
         raise typer.Exit(2)
     try:
         with transaction() as session:
-            result = service.import_csv(session=session, system=system, version=version,
-                                        content=file.read_bytes(), name_zh=name_zh,
-                                        name_en=name_en, kind=kind, activate=activate,
-                                        filename=file.name)
+            result = service.import_csv(
+                session=session,
+                system=system,
+                version=version,
+                content=file.read_bytes(),
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=kind,
+                activate=activate,
+                filename=file.name,
+            )
     except ImportRejected as exc:
         typer.echo(exc.detail, err=True)
         for err in exc.errors:

@@ -38,8 +38,9 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("code", "编码", ("code", "代码", "疾病编码", "诊断编码", "编码值"), True, MAX_CODE),
     Column("name", "名称", ("name", "name_zh", "中文名称", "疾病名称", "诊断名称"), True),
-    Column("parent", "上级编码", ("parent", "parent_code", "父级编码", "上级代码"), False,
-           MAX_CODE),
+    Column(
+        "parent", "上级编码", ("parent", "parent_code", "父级编码", "上级代码"), False, MAX_CODE
+    ),
     Column("name_en", "英文名称", ("name_en", "english", "英文名")),
 )
 _BY_NAME = {name.strip().lower(): col for col in COLUMNS for name in (col.zh, *col.aliases)}
@@ -53,8 +54,13 @@ class RowError(FieldError):
     column: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "column": self.column,
-                "code": self.code, "message": self.message}
+        return {
+            "line": self.line,
+            "field": self.field,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class ImportRejected(ValidationFailed):
@@ -66,8 +72,11 @@ class ImportRejected(ValidationFailed):
 
 def _error(line: int, column: str, field: str, code: str, **params: Any) -> RowError:
     message = t(code, **params)
-    text = (t("codes.import_row_error", line=line, column=column, message=message) if column
-            else t("codes.import_line_error", line=line, message=message))
+    text = (
+        t("codes.import_row_error", line=line, column=column, message=message)
+        if column
+        else t("codes.import_line_error", line=line, message=message)
+    )
     return RowError(field=field, code=code, message=text, line=line, column=column)
 
 
@@ -100,8 +109,9 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
                 out.append((start, record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportRejected([_error(start, "", "file", "codes.import_not_csv",
-                                     reason=str(exc))]) from None
+        raise ImportRejected(
+            [_error(start, "", "file", "codes.import_not_csv", reason=str(exc))]
+        ) from None
     return out
 
 
@@ -117,16 +127,18 @@ def parse_csv(content: bytes) -> list[Row]:
     for name in header:
         col = _BY_NAME.get(name.strip().lower())
         if col is not None and col.field in seen:
-            errors.append(_error(header_line, name, "header", "codes.import_duplicate_column",
-                                 header=name))
+            errors.append(
+                _error(header_line, name, "header", "codes.import_duplicate_column", header=name)
+            )
             col = None
         if col is not None:
             seen.add(col.field)
         columns.append(col)  # unknown columns (e.g. 备注) are ignored
     for col in COLUMNS:
         if col.required and col.field not in seen:
-            errors.append(_error(header_line, "", "header", "codes.import_missing_column",
-                                 header=col.zh))
+            errors.append(
+                _error(header_line, "", "header", "codes.import_missing_column", header=col.zh)
+            )
     if errors:
         raise ImportRejected(errors)
     if len(records) == 1:
@@ -138,8 +150,16 @@ def parse_csv(content: bytes) -> list[Row]:
     first_line_of: dict[str, int] = {}
     for line, cells in records[1:]:
         if len(cells) > len(header):
-            errors.append(_error(line, "", "row", "codes.import_field_count", found=len(cells),
-                                 expected=len(header)))
+            errors.append(
+                _error(
+                    line,
+                    "",
+                    "row",
+                    "codes.import_field_count",
+                    found=len(cells),
+                    expected=len(header),
+                )
+            )
             continue
         cells = cells + [""] * (len(header) - len(cells))  # trailing empty cells may be left out
         values = {c.field: cells[i].strip() for i, c in enumerate(columns) if c is not None}
@@ -147,36 +167,71 @@ def parse_csv(content: bytes) -> list[Row]:
         for col in COLUMNS:
             value = values.get(col.field, "")
             if col.required and not value:
-                errors.append(_error(line, header_name[col.field], col.field,
-                                     "codes.import_required"))
+                errors.append(
+                    _error(line, header_name[col.field], col.field, "codes.import_required")
+                )
                 bad = True
             elif len(value) > col.max_length:
-                errors.append(_error(line, header_name[col.field], col.field,
-                                     "codes.import_too_long", max=col.max_length))
+                errors.append(
+                    _error(
+                        line,
+                        header_name[col.field],
+                        col.field,
+                        "codes.import_too_long",
+                        max=col.max_length,
+                    )
+                )
                 bad = True
         code = values.get("code", "")
         if code and code in first_line_of:
-            errors.append(_error(line, header_name["code"], "code", "codes.import_duplicate_code",
-                                 concept=code, first=first_line_of[code]))
+            errors.append(
+                _error(
+                    line,
+                    header_name["code"],
+                    "code",
+                    "codes.import_duplicate_code",
+                    concept=code,
+                    first=first_line_of[code],
+                )
+            )
             bad = True
         elif code:
             first_line_of[code] = line
         if bad:
             continue
-        rows.append(Row(code=code, display_zh=values["name"],
-                        display_en=values.get("name_en", ""),
-                        parent_code=values.get("parent") or None))
+        rows.append(
+            Row(
+                code=code,
+                display_zh=values["name"],
+                display_en=values.get("name_en", ""),
+                parent_code=values.get("parent") or None,
+            )
+        )
         lines.append(line)
 
     for line, row in zip(lines, rows, strict=True):
         if row.parent_code is None:
             continue
         if row.parent_code == row.code:
-            errors.append(_error(line, header_name["parent"], "parent",
-                                 "codes.import_parent_cycle", concept=row.code))
+            errors.append(
+                _error(
+                    line,
+                    header_name["parent"],
+                    "parent",
+                    "codes.import_parent_cycle",
+                    concept=row.code,
+                )
+            )
         elif row.parent_code not in first_line_of:
-            errors.append(_error(line, header_name["parent"], "parent",
-                                 "codes.import_parent_unknown", parent=row.parent_code))
+            errors.append(
+                _error(
+                    line,
+                    header_name["parent"],
+                    "parent",
+                    "codes.import_parent_unknown",
+                    parent=row.parent_code,
+                )
+            )
     if not errors:
         errors += _cycles(rows, lines, header_name.get("parent", ""))
     if errors:
@@ -195,8 +250,9 @@ def _cycles(rows: list[Row], lines: list[int], column: str) -> list[RowError]:
         cur: str | None = start
         while cur is not None and cur not in ok:
             if cur in path:
-                errors.append(_error(line_of[cur], column, "parent",
-                                     "codes.import_parent_cycle", concept=cur))
+                errors.append(
+                    _error(line_of[cur], column, "parent", "codes.import_parent_cycle", concept=cur)
+                )
                 break
             path.append(cur)
             cur = parent_of.get(cur)

@@ -45,7 +45,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file has {count} errors; nothing was imported",
     ),
     "codes.import_row_error": (
-        "第 {line} 行“{column}”：{message}", "line {line}, {column}: {message}"
+        "第 {line} 行“{column}”：{message}",
+        "line {line}, {column}: {message}",
     ),
     "codes.import_line_error": ("第 {line} 行：{message}", "line {line}: {message}"),
     "codes.import_no_file": ("请上传 CSV 文件", "Upload a CSV file"),

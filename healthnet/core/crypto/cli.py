@@ -25,8 +25,10 @@ def list_cmd(
         return
     for k in keys:
         fmt = "%Y-%m-%d %H:%M:%S"
-        line = (f"{k.kid}  {_STATE_ZH.get(k.state, k.state):<4}  "
-                f"创建 {k.created_at:{fmt}}Z  状态变更 {k.state_changed_at:{fmt}}Z")
+        line = (
+            f"{k.kid}  {_STATE_ZH.get(k.state, k.state):<4}  "
+            f"创建 {k.created_at:{fmt}}Z  状态变更 {k.state_changed_at:{fmt}}Z"
+        )
         if usage:
             line += f"  密文 {counts.get(k.kid, 0)}"
         if not k.intact:
@@ -55,8 +57,10 @@ def rotate_cmd(
     for name, n in sorted(report.reencrypted.items()):
         typer.echo(f"  {name}: {n}")
     if report.skipped_concurrent:
-        typer.echo(f"{report.skipped_concurrent} 行在轮换期间被修改，请运行 "
-                   "healthnet keys rotate --resume 补齐")
+        typer.echo(
+            f"{report.skipped_concurrent} 行在轮换期间被修改，请运行 "
+            "healthnet keys rotate --resume 补齐"
+        )
     if report.failed:
         typer.echo(f"{len(report.failed)} 个值无法解密（可能被篡改）：", err=True)
         for item in report.failed[:50]:

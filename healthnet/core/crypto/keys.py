@@ -76,8 +76,10 @@ def _parse_master_key(text: str, origin: str) -> bytes:
     except ValueError:
         raise MasterKeyError(f"master key in {origin} is not hex") from None
     if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(f"master key in {origin} must be {MASTER_KEY_BYTES} bytes "
-                             f"({MASTER_KEY_BYTES * 2} hex digits)")
+        raise MasterKeyError(
+            f"master key in {origin} must be {MASTER_KEY_BYTES} bytes "
+            f"({MASTER_KEY_BYTES * 2} hex digits)"
+        )
     return key
 
 
@@ -222,25 +224,45 @@ def _new_key_row(state: str) -> tuple[DataKey, bytes]:
     key = secrets.token_bytes(SM4_KEY_BYTES)
     wrapped = base64.b64encode(get_protector().wrap(kid, key)).decode()
     now = utcnow()
-    row = DataKey(kid=kid, state=state, active_slot=1 if state == STATE_ACTIVE else None,
-                  wrapped_key=wrapped, check_mac=_check_mac(kid, state, wrapped),
-                  created_at=now, state_changed_at=now)
+    row = DataKey(
+        kid=kid,
+        state=state,
+        active_slot=1 if state == STATE_ACTIVE else None,
+        wrapped_key=wrapped,
+        check_mac=_check_mac(kid, state, wrapped),
+        created_at=now,
+        state_changed_at=now,
+    )
     return row, key
 
 
 def _set_state(conn: Connection, row: DataKey, state: str) -> None:
     wrapped = None if state == STATE_RETIRED else row.wrapped_key  # retiring destroys the key
     conn.execute(
-        update(DataKey).where(DataKey.kid == row.kid).values(
-            state=state, active_slot=1 if state == STATE_ACTIVE else None, wrapped_key=wrapped,
-            check_mac=_check_mac(row.kid, state, wrapped), state_changed_at=utcnow()))
+        update(DataKey)
+        .where(DataKey.kid == row.kid)
+        .values(
+            state=state,
+            active_slot=1 if state == STATE_ACTIVE else None,
+            wrapped_key=wrapped,
+            check_mac=_check_mac(row.kid, state, wrapped),
+            state_changed_at=utcnow(),
+        )
+    )
 
 
 def _insert(conn: Connection, row: DataKey) -> None:
-    conn.execute(DataKey.__table__.insert().values(  # type: ignore[attr-defined]
-        kid=row.kid, state=row.state, active_slot=row.active_slot, wrapped_key=row.wrapped_key,
-        check_mac=row.check_mac, created_at=row.created_at,
-        state_changed_at=row.state_changed_at))
+    conn.execute(
+        DataKey.__table__.insert().values(  # type: ignore[attr-defined]
+            kid=row.kid,
+            state=row.state,
+            active_slot=row.active_slot,
+            wrapped_key=row.wrapped_key,
+            check_mac=row.check_mac,
+            created_at=row.created_at,
+            state_changed_at=row.state_changed_at,
+        )
+    )
 
 
 def write_lock(conn: Connection | Session) -> None:
@@ -274,9 +296,12 @@ def ensure_active_key() -> str:
     engine = get_engine()
     for _ in range(3):
         with engine.connect() as conn:
-            active = [r for r in _rows(conn, STATE_ACTIVE) if _mac_ok(r)]
+            rows = _rows(conn, STATE_ACTIVE)
+        active = [r for r in rows if _mac_ok(r)]
         if active:
             return active[-1].kid
+        if rows:  # fail closed rather than paper over a tampered key table
+            raise CryptoIntegrityError("the active data key was changed outside HealthNet")
         row, _ = _new_key_row(STATE_ACTIVE)
         try:
             with engine.begin() as conn:
@@ -362,7 +387,10 @@ class Keyring:
         self._snap = _EMPTY
 
     def reload(self) -> None:
+        asked_at = time.monotonic()
         with self._lock:  # one loader at a time; the others wait and use its result
+            if self._snap.loaded_at >= asked_at:
+                return
             self._snap = self._load()
 
     def _load(self) -> _Snapshot:

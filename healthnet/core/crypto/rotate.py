@@ -80,12 +80,17 @@ def _primary_key(table: Table) -> Any:
     return pks[0]
 
 
-def _reencrypt_table(table: Table, columns: list[EncryptedColumn], kid: str, key: bytes,
-                     batch_size: int, report: RotationReport) -> None:
+def _reencrypt_table(
+    table: Table,
+    columns: list[EncryptedColumn],
+    kid: str,
+    key: bytes,
+    batch_size: int,
+    report: RotationReport,
+) -> None:
     pk = _primary_key(table)
     prefix = f"{kid}:%"
-    stale = or_(*(and_(c.column.isnot(None), not_(_raw(c.column).like(prefix)))
-                  for c in columns))
+    stale = or_(*(and_(c.column.isnot(None), not_(_raw(c.column).like(prefix))) for c in columns))
     last: Any = None
     while True:
         with transaction() as session:
@@ -109,12 +114,14 @@ def _reencrypt_table(table: Table, columns: list[EncryptedColumn], kid: str, key
                         log.error("cannot re-encrypt %s row %s: does not decrypt", col, row[0])
                         continue
                     values[col.column.name] = literal(
-                        encrypt_text_with(kid, key, plain, context=col.context), Text())
+                        encrypt_text_with(kid, key, plain, context=col.context), Text()
+                    )
                     unchanged.append(_raw(col.column) == stored)
                 if not values:
                     continue
                 result = session.execute(
-                    sa_update(table).where(pk == row[0], *unchanged).values(values))
+                    sa_update(table).where(pk == row[0], *unchanged).values(values)
+                )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     for name in values:
                         name_key = f"{table.name}.{name}"
@@ -125,8 +132,12 @@ def _reencrypt_table(table: Table, columns: list[EncryptedColumn], kid: str, key
         log.info("re-encrypted %s up to a batch of %d rows", table.name, len(rows))
 
 
-def rotate_keys(*, new_key: bool = True, batch_size: int = DEFAULT_BATCH_SIZE,
-                metadata: MetaData | Iterable[MetaData] | None = None) -> RotationReport:
+def rotate_keys(
+    *,
+    new_key: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    metadata: MetaData | Iterable[MetaData] | None = None,
+) -> RotationReport:
     """Create a new active data key (unless ``new_key=False``) and re-encrypt every value.
 
     ``metadata`` limits the walk to other tables (tests); by default every HealthNet table.
@@ -139,8 +150,13 @@ def rotate_keys(*, new_key: bool = True, batch_size: int = DEFAULT_BATCH_SIZE,
     report = RotationReport(active_kid=kid)
     for table, columns in _group(encrypted_columns(metadata)).items():
         _reencrypt_table(table, columns, kid, key, batch_size, report)
-    log.info("rotation to %s: %d values re-encrypted, %d skipped, %d failed", kid, report.total,
-             report.skipped_concurrent, len(report.failed))
+    log.info(
+        "rotation to %s: %d values re-encrypted, %d skipped, %d failed",
+        kid,
+        report.total,
+        report.skipped_concurrent,
+        len(report.failed),
+    )
     return report
 
 
@@ -152,14 +168,18 @@ def key_usage(metadata: MetaData | Iterable[MetaData] | None = None) -> dict[str
     with transaction() as session:
         for kid in kids:
             for col in columns:
-                n = session.execute(select(func.count()).select_from(col.table)
-                                    .where(_raw(col.column).like(f"{kid}:%"))).scalar_one()
+                n = session.execute(
+                    select(func.count())
+                    .select_from(col.table)
+                    .where(_raw(col.column).like(f"{kid}:%"))
+                ).scalar_one()
                 usage[kid] += int(n)
     return usage
 
 
-def retire_key(kid: str, *, metadata: MetaData | Iterable[MetaData] | None = None,
-               force_wait: bool = True) -> None:
+def retire_key(
+    kid: str, *, metadata: MetaData | Iterable[MetaData] | None = None, force_wait: bool = True
+) -> None:
     """Retire a decrypt-only key whose ciphertexts are all gone, destroying its material.
 
     Refused while any encrypted column still holds a value under ``kid``, and (unless
@@ -172,11 +192,14 @@ def retire_key(kid: str, *, metadata: MetaData | Iterable[MetaData] | None = Non
     if info.state != STATE_DECRYPT_ONLY:
         raise CryptoError(f"only a decrypt-only key can be retired ({kid} is {info.state})")
     if force_wait and utcnow() - info.state_changed_at < timedelta(
-            seconds=2 * ACTIVE_KEY_TTL_SECONDS):
-        raise CryptoError(f"key {kid} was demoted moments ago; retry after "
-                          f"{int(2 * ACTIVE_KEY_TTL_SECONDS)} s")
+        seconds=2 * ACTIVE_KEY_TTL_SECONDS
+    ):
+        raise CryptoError(
+            f"key {kid} was demoted moments ago; retry after {int(2 * ACTIVE_KEY_TTL_SECONDS)} s"
+        )
     in_use = key_usage(metadata).get(kid, 0)
     if in_use:
-        raise CryptoError(f"key {kid} still protects {in_use} values; run `healthnet keys rotate "
-                          "--resume` first")
+        raise CryptoError(
+            f"key {kid} still protects {in_use} values; run `healthnet keys rotate --resume` first"
+        )
     retire_key_row(kid)

@@ -70,8 +70,11 @@ def sm4_gcm_decrypt(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
     _check_key(key)
     if len(blob) < GCM_NONCE_BYTES + GCM_TAG_BYTES:
         raise CryptoIntegrityError("ciphertext too short")
-    nonce, body, tag = blob[:GCM_NONCE_BYTES], blob[GCM_NONCE_BYTES:-GCM_TAG_BYTES], \
-        blob[-GCM_TAG_BYTES:]
+    nonce, body, tag = (
+        blob[:GCM_NONCE_BYTES],
+        blob[GCM_NONCE_BYTES:-GCM_TAG_BYTES],
+        blob[-GCM_TAG_BYTES:],
+    )
     dec = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
     if aad:
         dec.authenticate_additional_data(aad)

@@ -99,8 +99,13 @@ def _ciphertext_to_der(ciphertext: bytes) -> bytes:
 
 def _der_to_ciphertext(der: bytes) -> bytes:
     c = _SM2Cipher.load(der, strict=True)
-    return (b"\x04" + _b32(c["x"].native) + _b32(c["y"].native) + bytes(c["hash"].native)
-            + bytes(c["ciphertext"].native))
+    return (
+        b"\x04"
+        + _b32(c["x"].native)
+        + _b32(c["y"].native)
+        + bytes(c["hash"].native)
+        + bytes(c["ciphertext"].native)
+    )
 
 
 def _pkey_ctx(evp_pkey: Any) -> Any:
@@ -155,27 +160,33 @@ class SM2PublicKey:
             raise CryptoError("not a point on the SM2 curve") from None
 
     def to_pem(self) -> bytes:
-        return bytes(self._key.public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo))
+        return bytes(
+            self._key.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
 
     def point(self) -> bytes:
         """Uncompressed ``04 || x || y``."""
-        return bytes(self._key.public_bytes(serialization.Encoding.X962,
-                                            serialization.PublicFormat.UncompressedPoint))
+        return bytes(
+            self._key.public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
 
     def z_value(self, user_id: bytes = DEFAULT_USER_ID) -> bytes:
         """``Z_A`` of GB/T 32918.2 §5.5 for this key and ``user_id``."""
         _check_user_id(user_id)
         entl = (len(user_id) * 8).to_bytes(2, "big")
-        return sm3(entl + user_id + _b32(_A) + _b32(_B) + _b32(_GX) + _b32(_GY)
-                   + self.point()[1:])
+        return sm3(entl + user_id + _b32(_A) + _b32(_B) + _b32(_GX) + _b32(_GY) + self.point()[1:])
 
     def message_digest(self, data: bytes, user_id: bytes = DEFAULT_USER_ID) -> bytes:
         """``e = SM3(Z_A || M)``, the value an SM2 signature actually signs."""
         return sm3(self.z_value(user_id) + data)
 
-    def is_valid_signature(self, signature: bytes, data: bytes, *,
-                           user_id: bytes = DEFAULT_USER_ID) -> bool:
+    def is_valid_signature(
+        self, signature: bytes, data: bytes, *, user_id: bytes = DEFAULT_USER_ID
+    ) -> bool:
         try:
             signature_to_raw(signature)  # strict DER, r and s in range
         except CryptoIntegrityError:
@@ -244,10 +255,15 @@ class SM2PrivateKey:
     def to_pem(self, password: bytes | None = None) -> bytes:
         """PKCS #8 PEM, encrypted with ``password`` when given."""
         enc: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(password) if password
-            else serialization.NoEncryption())
-        return bytes(self._key.private_bytes(serialization.Encoding.PEM,
-                                             serialization.PrivateFormat.PKCS8, enc))
+            serialization.BestAvailableEncryption(password)
+            if password
+            else serialization.NoEncryption()
+        )
+        return bytes(
+            self._key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
+            )
+        )
 
     def private_value(self) -> int:
         return int(self._key.private_numbers().private_value)

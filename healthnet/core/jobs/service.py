@@ -63,6 +63,8 @@ def enqueue(
     """
     if not kind or len(kind) > 100:
         raise ValueError("job kind must be 1..100 characters")
+    if not queue or len(queue) > 50:
+        raise ValueError("queue must be 1..50 characters")
     if run_at is not None and run_at.tzinfo is None:
         raise ValueError("run_at must be timezone-aware")
     body = dict(payload or {})

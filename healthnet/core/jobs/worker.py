@@ -7,8 +7,13 @@ Life of a job::
        │                  └──handler raised──▶ retrying (run_at = now + back-off) ──claim──▶ …
        │                                        └─ out of attempts ──▶ dead ──requeue──┘
 
-Every step is a short transaction of its own opened with :func:`healthnet.core.db.transaction`;
+Every step is a transaction of its own opened with :func:`healthnet.core.db.transaction`;
 several workers (threads or processes, on one or many machines) may run at once.
+
+A handler's transaction begins by updating its own job row. On PostgreSQL that row lock keeps a
+job whose worker is alive (however slow) from being taken over; the lease only frees the jobs of
+workers that are gone. On SQLite it means a running handler holds the database's write lock, so
+handlers there must be short: bound any network call well below the 30 s busy timeout.
 """
 
 from __future__ import annotations
@@ -422,7 +427,11 @@ class WorkerGroup:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        self.workers[0].sync_schedules()
+        try:
+            self.workers[0].sync_schedules()
+        except Exception as exc:
+            # The schedules stored by an earlier start still fire; do not stay down for this.
+            log.error("could not sync schedules: %s", describe_error(exc))
         for i, worker in enumerate(self.workers):
             thread = threading.Thread(
                 target=worker.run,

@@ -12,9 +12,13 @@ MANIFEST = Manifest(
         "patients:person:read": ("查询居民主索引", "Look up residents in the patient index"),
         "patients:person:write": ("登记和修改居民信息", "Register and update residents"),
         "patients:person:merge": (
-            "审核疑似重复、合并与撤销合并", "Review duplicates, merge and unmerge residents"),
+            "审核疑似重复、合并与撤销合并",
+            "Review duplicates, merge and unmerge residents",
+        ),
         "patients:identifier:read_full": (
-            "查看完整证件号码", "See full identifier numbers (otherwise masked)"),
+            "查看完整证件号码",
+            "See full identifier numbers (otherwise masked)",
+        ),
     },
     menu=(
         MenuEntry("menu.patients.persons", "/patients/persons", "patients:person:read"),

@@ -46,8 +46,12 @@ Writer = Annotated[Actor, Depends(require("patients:person:write"))]
 Merger = Annotated[Actor, Depends(require("patients:person:merge"))]
 
 
-@router.post("/persons", response_model=RegistrationRead, status_code=201,
-             operation_id="patients_register_person")
+@router.post(
+    "/persons",
+    response_model=RegistrationRead,
+    status_code=201,
+    operation_id="patients_register_person",
+)
 def register_person(
     data: PersonCreate, session: SessionDep, actor: Writer, response: Response
 ) -> RegistrationRead:
@@ -58,33 +62,37 @@ def register_person(
     return service.present_registration(actor=actor, registration=registration)
 
 
-@router.post("/persons/search", response_model=Page[PersonRead],
-             operation_id="patients_search_persons")
+@router.post(
+    "/persons/search", response_model=Page[PersonRead], operation_id="patients_search_persons"
+)
 def search_persons(data: PersonSearch, session: SessionDep, actor: Reader) -> Page[PersonRead]:
     """按任一证件（类型+号码）或姓名+出生日期查找居民。"""
     page = service.search(session=session, query=data)
     return service.present_persons(actor=actor, page=page)
 
 
-@router.get("/persons/{person_id}", response_model=PersonRead,
-            operation_id="patients_get_person")
+@router.get("/persons/{person_id}", response_model=PersonRead, operation_id="patients_get_person")
 def get_person(person_id: str, session: SessionDep, actor: Reader) -> PersonRead:
     person = service.get_person(session=session, person_id=person_id)
     return service.present_person(actor=actor, person=person)
 
 
-@router.patch("/persons/{person_id}", response_model=PersonRead,
-              operation_id="patients_update_person")
+@router.patch(
+    "/persons/{person_id}", response_model=PersonRead, operation_id="patients_update_person"
+)
 def update_person(
     person_id: str, data: PersonUpdate, session: SessionDep, actor: Writer
 ) -> PersonRead:
-    person = service.update_person(session=session, actor=actor, person_id=person_id,
-                                   data=data)
+    person = service.update_person(session=session, actor=actor, person_id=person_id, data=data)
     return service.present_person(actor=actor, person=person)
 
 
-@router.post("/persons/{person_id}/identifiers", response_model=IdentifierRead,
-             status_code=201, operation_id="patients_add_identifier")
+@router.post(
+    "/persons/{person_id}/identifiers",
+    response_model=IdentifierRead,
+    status_code=201,
+    operation_id="patients_add_identifier",
+)
 def add_identifier(
     person_id: str, data: IdentifierIn, session: SessionDep, actor: Writer
 ) -> IdentifierRead:
@@ -92,26 +100,41 @@ def add_identifier(
     return service.present_identifier(actor=actor, identifier=row)
 
 
-@router.post("/persons/{person_id}/identifiers/{identifier_id}/unlink",
-             response_model=IdentifierRead, operation_id="patients_unlink_identifier")
+@router.post(
+    "/persons/{person_id}/identifiers/{identifier_id}/unlink",
+    response_model=IdentifierRead,
+    operation_id="patients_unlink_identifier",
+)
 def unlink_identifier(
-    person_id: str, identifier_id: str, data: UnlinkRequest, session: SessionDep,
+    person_id: str,
+    identifier_id: str,
+    data: UnlinkRequest,
+    session: SessionDep,
     actor: Writer,
 ) -> IdentifierRead:
-    row = service.unlink_identifier(session=session, actor=actor, person_id=person_id,
-                                    identifier_id=identifier_id, reason=data.reason)
+    row = service.unlink_identifier(
+        session=session,
+        actor=actor,
+        person_id=person_id,
+        identifier_id=identifier_id,
+        reason=data.reason,
+    )
     return service.present_identifier(actor=actor, identifier=row)
 
 
-@router.get("/persons/{person_id}/history", response_model=list[LinkEventRead],
-            operation_id="patients_person_history")
+@router.get(
+    "/persons/{person_id}/history",
+    response_model=list[LinkEventRead],
+    operation_id="patients_person_history",
+)
 def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[LinkEventRead]:
     events = service.history(session=session, person_id=person_id)
     return service.present_events(session=session, actor=actor, events=events)
 
 
-@router.get("/candidates", response_model=Page[CandidateRead],
-            operation_id="patients_list_candidates")
+@router.get(
+    "/candidates", response_model=Page[CandidateRead], operation_id="patients_list_candidates"
+)
 def list_candidates(
     query: Annotated[CandidateQuery, Query()], session: SessionDep, actor: Merger
 ) -> Page[CandidateRead]:
@@ -119,27 +142,41 @@ def list_candidates(
     return service.present_candidates(session=session, actor=actor, page=page)
 
 
-@router.post("/candidates/{candidate_id}/dismiss", response_model=CandidateRead,
-             operation_id="patients_dismiss_candidate")
+@router.post(
+    "/candidates/{candidate_id}/dismiss",
+    response_model=CandidateRead,
+    operation_id="patients_dismiss_candidate",
+)
 def dismiss_candidate(
     candidate_id: str, data: DismissRequest, session: SessionDep, actor: Merger
 ) -> CandidateRead:
-    candidate = service.dismiss_candidate(session=session, actor=actor,
-                                          candidate_id=candidate_id, note=data.note)
+    candidate = service.dismiss_candidate(
+        session=session, actor=actor, candidate_id=candidate_id, note=data.note
+    )
     return service.present_candidate(session=session, actor=actor, candidate=candidate)
 
 
-@router.post("/merges", response_model=LinkEventRead, status_code=201,
-             operation_id="patients_merge")
+@router.post(
+    "/merges", response_model=LinkEventRead, status_code=201, operation_id="patients_merge"
+)
 def merge(data: MergeRequest, session: SessionDep, actor: Merger) -> LinkEventRead:
     """合并：被合并居民的证件转到保留的居民名下；可撤销。"""
-    event = service.merge(session=session, actor=actor, survivor_id=data.survivor_id,
-                          merged_id=data.merged_id, reason=data.reason)
+    event = service.merge(
+        session=session,
+        actor=actor,
+        survivor_id=data.survivor_id,
+        merged_id=data.merged_id,
+        reason=data.reason,
+    )
     return service.present_events(session=session, actor=actor, events=[event])[0]
 
 
-@router.post("/merges/{event_id}/unmerge", response_model=LinkEventRead, status_code=201,
-             operation_id="patients_unmerge")
+@router.post(
+    "/merges/{event_id}/unmerge",
+    response_model=LinkEventRead,
+    status_code=201,
+    operation_id="patients_unmerge",
+)
 def unmerge(
     event_id: str, data: UnmergeRequest, session: SessionDep, actor: Merger
 ) -> LinkEventRead:

@@ -42,11 +42,41 @@ ISSUER_INSTITUTION_REQUIRED = frozenset({IdentifierType.HOSPITAL_CARD})
 GB11643_TYPES = frozenset({IdentifierType.RESIDENT_ID_CARD, IdentifierType.HMT_RESIDENCE_PERMIT})
 
 # GB/T 2260 province-level codes (first two digits of an address code) of the mainland.
-_MAINLAND_PROVINCES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65",
-})
+_MAINLAND_PROVINCES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+    }
+)
 # Residence permits for residents of Hong Kong, Macao and Taiwan use these address codes
 # (国务院办公厅《港澳台居民居住证申领发放办法》, 2018).
 _HMT_REGIONS = frozenset({"810000", "820000", "830000"})
@@ -198,7 +228,7 @@ def normalise_phone(value: str) -> str:
     phone = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
     for prefix in ("+86", "0086"):
         if phone.startswith(prefix):
-            phone = phone[len(prefix):]
+            phone = phone[len(prefix) :]
             if not phone.startswith("1"):  # +86 21 ... → the domestic form 021 ...
                 phone = "0" + phone
             break

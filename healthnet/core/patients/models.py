@@ -49,8 +49,9 @@ class Person(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'merged')", name="status_known"),
         CheckConstraint("sex_code IN ('0', '1', '2', '9')", name="sex_code_known"),
-        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)",
-                        name="merged_has_target"),
+        CheckConstraint(
+            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"
+        ),
         # Candidate search: same name and same birth date (see matching.py).
         Index("ix_patients_person_name_birth", "name_index", "birth_date"),
     )
@@ -66,12 +67,12 @@ class Person(IdMixin, TimestampMixin, Base):
     district_code: Mapped[str | None] = mapped_column(String(6), index=True)
     ethnicity_code: Mapped[str | None] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
-    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("patients_person.id"),
-                                                       index=True)
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("patients_person.id"), index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
 
     identifiers: Mapped[list[Identifier]] = relationship(
-        back_populates="person", order_by="Identifier.created_at",
+        back_populates="person",
+        order_by="Identifier.created_at",
         foreign_keys="Identifier.person_id",
     )
 
@@ -82,8 +83,14 @@ class Identifier(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "patients_identifier"
     __table_args__ = (
-        Index("uq_patients_identifier_active", "id_type", "value_index", unique=True,
-              sqlite_where=text("active"), postgresql_where=text("active")),
+        Index(
+            "uq_patients_identifier_active",
+            "id_type",
+            "value_index",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
         Index("ix_patients_identifier_value_index", "value_index"),
     )
 
@@ -94,12 +101,12 @@ class Identifier(IdMixin, TimestampMixin, Base):
     # Issuing country (ISO 3166-1 alpha-3) for passports; free text for other documents.
     issuer: Mapped[str | None] = mapped_column(String(64))
     # Issuing institution of a hospital card.
-    institution_id: Mapped[str | None] = mapped_column(ForeignKey("orgs_institution.id"),
-                                                       index=True)
+    institution_id: Mapped[str | None] = mapped_column(
+        ForeignKey("orgs_institution.id"), index=True
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    person: Mapped[Person] = relationship(back_populates="identifiers",
-                                          foreign_keys=[person_id])
+    person: Mapped[Person] = relationship(back_populates="identifiers", foreign_keys=[person_id])
 
 
 class LinkEvent(IdMixin, Base):
@@ -114,8 +121,9 @@ class LinkEvent(IdMixin, Base):
 
     kind: Mapped[str] = mapped_column(String(24))
     person_id: Mapped[str] = mapped_column(ForeignKey("patients_person.id"), index=True)
-    other_person_id: Mapped[str | None] = mapped_column(ForeignKey("patients_person.id"),
-                                                        index=True)
+    other_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("patients_person.id"), index=True
+    )
     identifier_id: Mapped[str | None] = mapped_column(ForeignKey("patients_identifier.id"))
     actor_user_id: Mapped[str] = mapped_column(String(32))
     actor_username: Mapped[str] = mapped_column(String(64))

@@ -89,8 +89,7 @@ Phone = Annotated[Text32 | None, BeforeValidator(_blank_to_none), AfterValidator
 BirthDate = Annotated[date | None, AfterValidator(_birth_date)]
 Address = Annotated[Text255 | None, BeforeValidator(_blank_to_none)]
 DistrictCode = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_district)]
-EthnicityCode = Annotated[str | None, BeforeValidator(_blank_to_none),
-                          AfterValidator(_ethnicity)]
+EthnicityCode = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_ethnicity)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 

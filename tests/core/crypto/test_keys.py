@@ -32,8 +32,12 @@ HEX = "00112233445566778899aabbccddeeff" * 2
 
 
 def _settings(tmp_path: Path, **kw: object) -> Settings:
-    base: dict[str, object] = {"var_dir": tmp_path, "database_url": "sqlite://",
-                               "master_key": "", "master_key_file": tmp_path / "master.key"}
+    base: dict[str, object] = {
+        "var_dir": tmp_path,
+        "database_url": "sqlite://",
+        "master_key": "",
+        "master_key_file": tmp_path / "master.key",
+    }
     return Settings(**(base | kw))  # type: ignore[arg-type]
 
 
@@ -110,22 +114,27 @@ def stray_key(engine: Engine) -> Iterator[str]:
 def test_state_changed_in_the_database_is_detected(engine: Engine, stray_key: str) -> None:
     keyring().key(stray_key)  # intact: loads
     with engine.begin() as conn:  # someone "re-activates" or edits the key row by hand
-        conn.execute(text("UPDATE crypto_data_key SET state = 'active' WHERE kid = :k"),
-                     {"k": stray_key})
+        conn.execute(
+            text("UPDATE crypto_data_key SET state = 'active' WHERE kid = :k"), {"k": stray_key}
+        )
     keyring().clear()
     assert {k.kid: k.intact for k in list_keys()}[stray_key] is False
     with pytest.raises(UnknownKeyError):
         keyring().key(stray_key)
     assert keyring().active()[0] != stray_key
+    assert ensure_active_key() == keyring().active()[0]  # the genuine key, not the forged one
 
 
 def test_wrapped_key_moved_to_another_kid_does_not_unwrap(engine: Engine, stray_key: str) -> None:
     active = keyring().active()[0]
     with engine.begin() as conn:
-        wrapped = conn.execute(text("SELECT wrapped_key FROM crypto_data_key WHERE kid = :k"),
-                               {"k": active}).scalar_one()
-        conn.execute(text("UPDATE crypto_data_key SET wrapped_key = :w WHERE kid = :k"),
-                     {"w": wrapped, "k": stray_key})
+        wrapped = conn.execute(
+            text("SELECT wrapped_key FROM crypto_data_key WHERE kid = :k"), {"k": active}
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE crypto_data_key SET wrapped_key = :w WHERE kid = :k"),
+            {"w": wrapped, "k": stray_key},
+        )
     keyring().clear()
     with pytest.raises(UnknownKeyError):
         keyring().key(stray_key)

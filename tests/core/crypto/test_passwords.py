@@ -50,8 +50,7 @@ def test_same_password_gets_different_salts() -> None:
 def test_hash_matches_an_independent_pbkdf2_hmac_sm3() -> None:
     stored = hash_password("密码Secret1", iterations=50)
     _, iters, salt_b64, hash_b64 = stored.split("$")
-    expected = _pbkdf2_sm3_one_block("密码Secret1".encode(), base64.b64decode(salt_b64),
-                                     int(iters))
+    expected = _pbkdf2_sm3_one_block("密码Secret1".encode(), base64.b64decode(salt_b64), int(iters))
     assert hmac.compare_digest(base64.b64decode(hash_b64), expected)
 
 

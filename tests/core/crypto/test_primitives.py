@@ -22,17 +22,17 @@ from healthnet.core.crypto import (
 )
 from healthnet.core.crypto.sm import _seal
 
-
 # ---------------------------------------------------------------- SM3 (GB/T 32905-2016 App. A)
 
+
 def test_sm3_example_1_abc() -> None:
-    assert sm3(b"abc").hex() == (
-        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+    assert sm3(b"abc").hex() == ("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
 
 
 def test_sm3_example_2_abcd_times_16() -> None:
     assert sm3(b"abcd" * 16).hex() == (
-        "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732")
+        "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+    )
 
 
 def _gm_sm3(data: bytes) -> bytes:
@@ -46,6 +46,7 @@ def test_sm3_matches_gmssl(size: int) -> None:
 
 
 # ---------------------------------------------------------------- HMAC-SM3
+
 
 class _GmSM3:
     """A hashlib-style SM3 built on gmssl's pure-Python SM3, for the stdlib hmac module."""
@@ -70,7 +71,7 @@ class _GmSM3:
 @pytest.mark.parametrize("key_len", [0, 16, 32, 64, 65, 100])  # >64 bytes: key is hashed first
 def test_hmac_sm3_matches_independent_hmac(key_len: int) -> None:
     key, msg = os.urandom(key_len), os.urandom(77)
-    assert hmac_sm3(key, msg) == hmac.new(key, msg, _GmSM3).digest()
+    assert hmac_sm3(key, msg) == hmac.new(key, msg, _GmSM3).digest()  # type: ignore[arg-type]
 
 
 def test_hmac_sm3_depends_on_key_and_message() -> None:
@@ -120,10 +121,12 @@ GCM_IV = bytes.fromhex("00001234567800000000ABCD")
 GCM_AAD = bytes.fromhex("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2")
 GCM_PT = bytes.fromhex(
     "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
-    "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA")
+    "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA"
+)
 GCM_CT = bytes.fromhex(
     "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
-    "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D")
+    "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
+)
 GCM_TAG = bytes.fromhex("83DE3541E4C2B58177E065A9BF7B62EC")
 
 

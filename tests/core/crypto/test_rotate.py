@@ -15,7 +15,7 @@ from healthnet.core.crypto.keys import create_active_key, keyring, list_keys, wr
 from healthnet.core.crypto.rotate import key_usage, retire_key, rotate_keys
 from healthnet.core.db import transaction
 from healthnet.models import metadata as app_metadata
-from tests.core.crypto.tables import TEST_METADATA, Other, OtherBase, Secret, SecretBase
+from tests.core.crypto.tables import TEST_METADATA, Other, Secret, SecretBase
 
 pytestmark = pytest.mark.usefixtures("committed")
 
@@ -39,8 +39,9 @@ def _raw_values(engine: Engine) -> list[str]:
 
 def _read_all() -> tuple[list[tuple[int, str, str | None]], list[str]]:
     with transaction() as s:
-        secrets = [(r.id, r.name, r.phone)
-                   for r in s.execute(select(Secret).order_by(Secret.id)).scalars()]
+        secrets = [
+            (r.id, r.name, r.phone) for r in s.execute(select(Secret).order_by(Secret.id)).scalars()
+        ]
         others = [r.note for r in s.execute(select(Other).order_by(Other.id)).scalars()]
     return secrets, others
 
@@ -59,8 +60,11 @@ def test_rotation_reencrypts_every_value_and_rerun_is_idempotent(engine: Engine)
     assert all(v.startswith(f"{new}:") for v in raw)
     assert not any(name in v for v in raw for name in NAMES)
     assert not any(b"13800" in base64.b64decode(v.split(":", 1)[1]) for v in raw)
-    assert report.reencrypted == {"crypto_test_secret.name": 11, "crypto_test_secret.phone": 8,
-                                  "crypto_test_other.note": 5}
+    assert report.reencrypted == {
+        "crypto_test_secret.name": 11,
+        "crypto_test_secret.phone": 8,
+        "crypto_test_other.note": 5,
+    }
     assert _read_all() == before
     assert {k.kid: k.state for k in list_keys()}[old] == "decrypt_only"
 
@@ -89,7 +93,8 @@ def test_a_crash_midway_loses_nothing_and_resume_finishes(engine: Engine) -> Non
 
 
 def test_the_application_keeps_writing_during_rotation_and_no_update_is_lost(
-        engine: Engine) -> None:
+    engine: Engine,
+) -> None:
     _seed()
     stop = threading.Event()
     last_written: dict[int, str] = {}
@@ -136,8 +141,10 @@ def test_a_tampered_value_is_reported_and_blocks_retiring_its_key(engine: Engine
         kid, b64 = stored.split(":", 1)
         blob = bytearray(base64.b64decode(b64))
         blob[-1] ^= 1
-        conn.execute(text("UPDATE crypto_test_secret SET name = :v WHERE id = 2"),
-                     {"v": f"{kid}:{base64.b64encode(bytes(blob)).decode()}"})
+        conn.execute(
+            text("UPDATE crypto_test_secret SET name = :v WHERE id = 2"),
+            {"v": f"{kid}:{base64.b64encode(bytes(blob)).decode()}"},
+        )
 
     report = rotate_keys(batch_size=4, metadata=TEST_METADATA)
 
@@ -163,8 +170,9 @@ def test_retire_destroys_a_key_only_when_nothing_uses_it(engine: Engine) -> None
 
     assert {k.kid: k.state for k in list_keys()}[old] == "retired"
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT wrapped_key FROM crypto_data_key WHERE kid = :k"),
-                           {"k": old}).one()
+        row = conn.execute(
+            text("SELECT wrapped_key FROM crypto_data_key WHERE kid = :k"), {"k": old}
+        ).one()
     assert row.wrapped_key is None  # key material destroyed
     assert _read_all()[0][0][1] == NAMES[0]
 

@@ -23,13 +23,18 @@ pytestmark = pytest.mark.usefixtures("secret_tables")
 
 
 def _raw(db: Session, column: str, row_id: int) -> str:
-    return str(db.execute(text(f"SELECT {column} FROM crypto_test_secret WHERE id = :i"),
-                          {"i": row_id}).scalar_one())
+    return str(
+        db.execute(
+            text(f"SELECT {column} FROM crypto_test_secret WHERE id = :i"), {"i": row_id}
+        ).scalar_one()
+    )
 
 
 def _set_raw(db: Session, column: str, row_id: int, value: str) -> None:
-    db.execute(text(f"UPDATE crypto_test_secret SET {column} = :v WHERE id = :i"),
-               {"v": value, "i": row_id})
+    db.execute(
+        text(f"UPDATE crypto_test_secret SET {column} = :v WHERE id = :i"),
+        {"v": value, "i": row_id},
+    )
     db.expire_all()
 
 
@@ -45,7 +50,7 @@ def test_values_round_trip_and_database_holds_only_ciphertext(db: Session) -> No
     active_kid, _ = keyring().active()
     assert raw_name.startswith(f"{active_kid}:") and raw_phone.startswith(f"{active_kid}:")
     assert "欧阳" not in raw_name and "13800138000" not in raw_phone
-    assert "13800138000".encode() not in base64.b64decode(raw_phone.split(":", 1)[1])
+    assert b"13800138000" not in base64.b64decode(raw_phone.split(":", 1)[1])
     row = _reload(db, 1)
     assert (row.name, row.phone) == ("欧阳娜娜", "13800138000")
 
@@ -97,15 +102,30 @@ def test_unknown_key_id_and_malformed_values_fail_closed(db: Session) -> None:
 
 
 def test_blind_index_finds_exact_matches(db: Session) -> None:
-    db.add_all([
-        Secret(id=8, name="周九", phone="13700137000",
-               phone_index=blind_index("13700137000", purpose="phone")),
-        Secret(id=9, name="吴十", phone="13700137001",
-               phone_index=blind_index("13700137001", purpose="phone")),
-    ])
+    db.add_all(
+        [
+            Secret(
+                id=8,
+                name="周九",
+                phone="13700137000",
+                phone_index=blind_index("13700137000", purpose="phone"),
+            ),
+            Secret(
+                id=9,
+                name="吴十",
+                phone="13700137001",
+                phone_index=blind_index("13700137001", purpose="phone"),
+            ),
+        ]
+    )
     db.flush()
-    found = db.execute(select(Secret).where(
-        Secret.phone_index == blind_index("13700137000", purpose="phone"))).scalars().all()
+    found = (
+        db.execute(
+            select(Secret).where(Secret.phone_index == blind_index("13700137000", purpose="phone"))
+        )
+        .scalars()
+        .all()
+    )
     assert [s.name for s in found] == ["周九"]
 
 

@@ -381,3 +381,34 @@ def test_sigterm_lets_the_running_job_finish_then_stops(handler, keep_signal_han
     assert result.exit_code == 0, result.output
     assert load_job(first).status == JobStatus.SUCCEEDED, "the running job was not abandoned"
     assert load_job(second).status == JobStatus.PENDING, "no new job after the stop signal"
+
+
+@pytest.mark.skipif(
+    get_engine().dialect.name != "postgresql",
+    reason="PostgreSQL row locks: on SQLite the second worker would wait for the write lock",
+)
+def test_on_postgresql_a_slow_job_is_not_taken_over_while_its_worker_lives(  # type: ignore[no-untyped-def]
+    clock, handler
+) -> None:
+    running, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    def slow(session: Session, payload: dict[str, Any]) -> None:
+        runs.append(current_job().attempt)
+        running.set()
+        assert release.wait(10)
+
+    kind = handler(slow, lease=timedelta(seconds=30))
+    job_id = enqueue(kind)
+    first = Worker(clock=clock, kinds=[kind])
+    thread = threading.Thread(target=first.run_once)
+    thread.start()
+    try:
+        assert running.wait(10)
+        clock.advance(minutes=10)  # far past the lease
+        assert Worker(clock=clock, kinds=[kind]).run_once() == 0
+    finally:
+        release.set()
+        thread.join()
+    assert runs == [1]
+    assert load_job(job_id).status == JobStatus.SUCCEEDED

@@ -25,7 +25,7 @@ _CHECK = {0: "1", 1: "0", 2: "X", 3: "9", 4: "8", 5: "7", 6: "6", 7: "5", 8: "4"
 def id_number(birth: date, seq: int, *, region: str = "310104") -> str:
     """A valid 18-character citizen ID number: ``seq`` odd → male, even → female."""
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first17 + _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    return first17 + _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def settle(db: Session) -> None:
@@ -36,18 +36,30 @@ def settle(db: Session) -> None:
 
 @pytest.fixture
 def actor() -> Actor:
-    return Actor("u-registrar", "registrar", None, None,
-                 frozenset({"patients:person:read", "patients:person:write",
-                            "patients:person:merge"}))
+    return Actor(
+        "u-registrar",
+        "registrar",
+        None,
+        None,
+        frozenset({"patients:person:read", "patients:person:write", "patients:person:merge"}),
+    )
 
 
 @pytest.fixture
 def institution(db: Session) -> Institution:
     orgs.load_districts(session=db)
-    return orgs.create_institution(session=db, data=InstitutionCreate.model_validate({
-        "code": "PT-H1", "name": "测试医院", "kind": "tertiary_hospital", "level": "3A",
-        "district_code": "310104",
-    }))
+    return orgs.create_institution(
+        session=db,
+        data=InstitutionCreate.model_validate(
+            {
+                "code": "PT-H1",
+                "name": "测试医院",
+                "kind": "tertiary_hospital",
+                "level": "3A",
+                "district_code": "310104",
+            }
+        ),
+    )
 
 
 @pytest.fixture
@@ -55,7 +67,8 @@ def register(db: Session, actor: Actor) -> Callable[..., service.Registration]:
     def _register(**fields: Any) -> service.Registration:
         values: dict[str, Any] = {"name": "张三"}
         values.update(fields)
-        return service.register_person(session=db, actor=actor,
-                                       data=PersonCreate.model_validate(values))
+        return service.register_person(
+            session=db, actor=actor, data=PersonCreate.model_validate(values)
+        )
 
     return _register

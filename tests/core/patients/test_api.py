@@ -25,8 +25,12 @@ def _register(client: TestClient, headers: dict[str, str], **body: Any) -> Any:
 def test_register_masks_the_id_number_and_forbids_caching(
     client: TestClient, make_headers: Headers
 ) -> None:
-    r = _register(client, make_headers(WRITE), phone="13812345678",
-                  identifiers=[{"type": "resident_id_card", "value": ID_A}])
+    r = _register(
+        client,
+        make_headers(WRITE),
+        phone="13812345678",
+        identifiers=[{"type": "resident_id_card", "value": ID_A}],
+    )
     assert r.status_code == 201, r.text
     assert r.headers["cache-control"] == "no-store"
     body = r.json()
@@ -49,9 +53,14 @@ def test_registering_a_known_identifier_returns_200_and_the_same_person(
 ) -> None:
     headers = make_headers(WRITE)
     first = _register(client, headers, identifiers=[{"type": "resident_id_card", "value": ID_A}])
-    second = _register(client, headers, identifiers=[
-        {"type": "resident_id_card", "value": ID_A.lower()},
-        {"type": "medical_insurance_card", "value": "YB123456"}])
+    second = _register(
+        client,
+        headers,
+        identifiers=[
+            {"type": "resident_id_card", "value": ID_A.lower()},
+            {"type": "medical_insurance_card", "value": "YB123456"},
+        ],
+    )
     assert second.status_code == 200
     assert second.json()["created"] is False
     assert second.json()["person"]["id"] == first.json()["person"]["id"]
@@ -62,12 +71,20 @@ def test_permissions_are_enforced(client: TestClient, make_headers: Headers) -> 
     assert _register(client, {}).status_code == 401
     assert _register(client, make_headers(READ)).status_code == 403
     nobody = make_headers()
-    assert client.post(f"{BASE}/persons/search", json={"idType": "resident_id_card",
-                                                       "idValue": ID_A},
-                       headers=nobody).status_code == 403
+    assert (
+        client.post(
+            f"{BASE}/persons/search",
+            json={"idType": "resident_id_card", "idValue": ID_A},
+            headers=nobody,
+        ).status_code
+        == 403
+    )
     assert client.get(f"{BASE}/candidates", headers=make_headers(READ)).status_code == 403
-    r = client.post(f"{BASE}/merges", json={"survivorId": "a", "mergedId": "b", "reason": "x"},
-                    headers=make_headers(READ, WRITE))
+    r = client.post(
+        f"{BASE}/merges",
+        json={"survivorId": "a", "mergedId": "b", "reason": "x"},
+        headers=make_headers(READ, WRITE),
+    )
     assert r.status_code == 403
     assert r.json()["detail"] == "没有权限执行此操作"
 
@@ -76,8 +93,9 @@ def test_malformed_id_number_is_422_in_chinese_naming_the_field(
     client: TestClient, make_headers: Headers
 ) -> None:
     bad = ID_A[:17] + ("0" if ID_A[17] != "0" else "1")
-    r = _register(client, make_headers(WRITE),
-                  identifiers=[{"type": "resident_id_card", "value": bad}])
+    r = _register(
+        client, make_headers(WRITE), identifiers=[{"type": "resident_id_card", "value": bad}]
+    )
     assert r.status_code == 422
     (error,) = r.json()["errors"]
     assert error["field"] == "identifiers[0].value"
@@ -89,22 +107,45 @@ def test_malformed_id_number_is_422_in_chinese_naming_the_field(
 @pytest.mark.parametrize(
     ("body", "field", "code"),
     [
-        ({"identifiers": [{"type": "resident_id_card", "value": "310104199902301234"}]},
-         "identifiers[0].value", "patients.id_number_birth_date"),
-        ({"identifiers": [{"type": "resident_id_card",
-                           "value": id_number(date(2099, 1, 1), 11)}]},
-         "identifiers[0].value", "patients.id_number_birth_future"),
-        ({"birthDate": "1985-06-16", "identifiers": [{"type": "resident_id_card",
-                                                      "value": ID_A}]},
-         "birthDate", "patients.birth_date_mismatch"),
-        ({"sexCode": "2", "identifiers": [{"type": "resident_id_card", "value": ID_A}]},
-         "sexCode", "patients.sex_mismatch"),
+        (
+            {"identifiers": [{"type": "resident_id_card", "value": "310104199902301234"}]},
+            "identifiers[0].value",
+            "patients.id_number_birth_date",
+        ),
+        (
+            {
+                "identifiers": [
+                    {"type": "resident_id_card", "value": id_number(date(2099, 1, 1), 11)}
+                ]
+            },
+            "identifiers[0].value",
+            "patients.id_number_birth_future",
+        ),
+        (
+            {
+                "birthDate": "1985-06-16",
+                "identifiers": [{"type": "resident_id_card", "value": ID_A}],
+            },
+            "birthDate",
+            "patients.birth_date_mismatch",
+        ),
+        (
+            {"sexCode": "2", "identifiers": [{"type": "resident_id_card", "value": ID_A}]},
+            "sexCode",
+            "patients.sex_mismatch",
+        ),
         ({"birthDate": "2999-01-01"}, "birthDate", "patients.birth_date_future"),
         ({"phone": "12345"}, "phone", "patients.phone_invalid"),
-        ({"identifiers": [{"type": "passport", "value": "E12345678"}]},
-         "identifiers[0].issuer", "patients.issuer_country_required"),
-        ({"identifiers": [{"type": "library_card", "value": "1"}]},
-         "identifiers[0].type", "field.enum"),
+        (
+            {"identifiers": [{"type": "passport", "value": "E12345678"}]},
+            "identifiers[0].issuer",
+            "patients.issuer_country_required",
+        ),
+        (
+            {"identifiers": [{"type": "library_card", "value": "1"}]},
+            "identifiers[0].type",
+            "field.enum",
+        ),
     ],
 )
 def test_bad_registrations_name_the_field(
@@ -120,22 +161,33 @@ def test_bad_registrations_name_the_field(
 def test_search_by_identifier_and_by_name_in_the_body(
     client: TestClient, make_headers: Headers
 ) -> None:
-    created = _register(client, make_headers(WRITE), name="李雷",
-                        identifiers=[{"type": "resident_id_card", "value": ID_A}]).json()
+    created = _register(
+        client,
+        make_headers(WRITE),
+        name="李雷",
+        identifiers=[{"type": "resident_id_card", "value": ID_A}],
+    ).json()
     headers = make_headers(READ)
-    r = client.post(f"{BASE}/persons/search", headers=headers,
-                    json={"idType": "resident_id_card", "idValue": ID_A})
+    r = client.post(
+        f"{BASE}/persons/search",
+        headers=headers,
+        json={"idType": "resident_id_card", "idValue": ID_A},
+    )
     assert r.status_code == 200
     assert [p["id"] for p in r.json()["items"]] == [created["person"]["id"]]
     assert r.headers["cache-control"] == "no-store"
-    r = client.post(f"{BASE}/persons/search", headers=headers,
-                    json={"name": "李雷", "birthDate": "1985-06-15"})
+    r = client.post(
+        f"{BASE}/persons/search", headers=headers, json={"name": "李雷", "birthDate": "1985-06-15"}
+    )
     assert r.json()["total"] == 1
     r = client.post(f"{BASE}/persons/search", headers=headers, json={"name": "李雷"})
     assert r.status_code == 422
     assert r.json()["errors"][0]["message"] == "请提供证件类型和证件号码，或姓名和出生日期"
-    r = client.post(f"{BASE}/persons/search", headers=headers,
-                    json={"idType": "resident_id_card", "idValue": "123"})
+    r = client.post(
+        f"{BASE}/persons/search",
+        headers=headers,
+        json={"idType": "resident_id_card", "idValue": "123"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "idValue"
 
 
@@ -143,38 +195,60 @@ def test_review_merge_unmerge_and_history_through_the_api(
     client: TestClient, make_headers: Headers
 ) -> None:
     writer = make_headers(WRITE)
-    a = _register(client, writer, name="韩梅梅", birthDate="1990-02-02", sexCode="2",
-                  identifiers=[{"type": "medical_insurance_card", "value": "YB000111"}]).json()
-    b = _register(client, writer, name="韩梅梅", birthDate="1990-02-02", sexCode="2",
-                  identifiers=[{"type": "shanghai_self_pay_card", "value": "ZF000222"}]).json()
+    a = _register(
+        client,
+        writer,
+        name="韩梅梅",
+        birthDate="1990-02-02",
+        sexCode="2",
+        identifiers=[{"type": "medical_insurance_card", "value": "YB000111"}],
+    ).json()
+    b = _register(
+        client,
+        writer,
+        name="韩梅梅",
+        birthDate="1990-02-02",
+        sexCode="2",
+        identifiers=[{"type": "shanghai_self_pay_card", "value": "ZF000222"}],
+    ).json()
     assert b["reviewCandidates"] == 1
     reviewer = make_headers(READ, MERGE)
     r = client.get(f"{BASE}/candidates", headers=reviewer)
     assert r.status_code == 200
     (candidate,) = r.json()["items"]
     assert candidate["band"] == "possible_match" and candidate["score"] == 0.75
-    assert {candidate["personA"]["id"], candidate["personB"]["id"]} == \
-        {a["person"]["id"], b["person"]["id"]}
+    assert {candidate["personA"]["id"], candidate["personB"]["id"]} == {
+        a["person"]["id"],
+        b["person"]["id"],
+    }
 
-    r = client.post(f"{BASE}/merges", headers=reviewer, json={
-        "survivorId": a["person"]["id"], "mergedId": b["person"]["id"], "reason": "同一人"})
+    r = client.post(
+        f"{BASE}/merges",
+        headers=reviewer,
+        json={"survivorId": a["person"]["id"], "mergedId": b["person"]["id"], "reason": "同一人"},
+    )
     assert r.status_code == 201, r.text
     merge_event = r.json()
     assert merge_event["kind"] == "merge"
     assert [i["type"] for i in merge_event["identifiers"]] == ["shanghai_self_pay_card"]
-    r = client.post(f"{BASE}/persons/search", headers=reviewer,
-                    json={"idType": "shanghai_self_pay_card", "idValue": "ZF000222"})
+    r = client.post(
+        f"{BASE}/persons/search",
+        headers=reviewer,
+        json={"idType": "shanghai_self_pay_card", "idValue": "ZF000222"},
+    )
     assert r.json()["items"][0]["id"] == a["person"]["id"]
     merged = client.get(f"{BASE}/persons/{b['person']['id']}", headers=reviewer).json()
     assert merged["status"] == "merged" and merged["mergedIntoId"] == a["person"]["id"]
     assert client.get(f"{BASE}/candidates", headers=reviewer).json()["total"] == 0
 
-    r = client.post(f"{BASE}/merges/{merge_event['id']}/unmerge", headers=reviewer,
-                    json={"reason": "误合并"})
+    r = client.post(
+        f"{BASE}/merges/{merge_event['id']}/unmerge", headers=reviewer, json={"reason": "误合并"}
+    )
     assert r.status_code == 201
     assert r.json()["undoesId"] == merge_event["id"]
-    r = client.post(f"{BASE}/merges/{merge_event['id']}/unmerge", headers=reviewer,
-                    json={"reason": "再次"})
+    r = client.post(
+        f"{BASE}/merges/{merge_event['id']}/unmerge", headers=reviewer, json={"reason": "再次"}
+    )
     assert r.status_code == 409
     assert r.json()["detail"] == "该合并已被撤销"
     restored = client.get(f"{BASE}/persons/{b['person']['id']}", headers=reviewer).json()
@@ -192,24 +266,32 @@ def test_dismiss_patch_add_and_unlink(client: TestClient, make_headers: Headers)
     a = _register(client, writer, name="魏华", birthDate="1977-07-07", phone="13500001111").json()
     _register(client, writer, name="魏华", birthDate="1977-07-07")
     (candidate,) = client.get(f"{BASE}/candidates", headers=reviewer).json()["items"]
-    r = client.post(f"{BASE}/candidates/{candidate['id']}/dismiss", headers=reviewer,
-                    json={"note": "不同的人"})
+    r = client.post(
+        f"{BASE}/candidates/{candidate['id']}/dismiss", headers=reviewer, json={"note": "不同的人"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
     assert r.json()["reviewedBy"] is not None
 
     pid = a["person"]["id"]
-    r = client.patch(f"{BASE}/persons/{pid}", headers=writer,
-                     json={"address": "上海市黄浦区", "phone": None})
+    r = client.patch(
+        f"{BASE}/persons/{pid}", headers=writer, json={"address": "上海市黄浦区", "phone": None}
+    )
     assert r.status_code == 200
     assert r.json()["address"] == "上海市黄浦区" and r.json()["phone"] is None
     r = client.patch(f"{BASE}/persons/{pid}", headers=writer, json={"name": None})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
 
-    r = client.post(f"{BASE}/persons/{pid}/identifiers", headers=writer,
-                    json={"type": "passport", "value": "e7654321", "issuer": "chn"})
+    r = client.post(
+        f"{BASE}/persons/{pid}/identifiers",
+        headers=writer,
+        json={"type": "passport", "value": "e7654321", "issuer": "chn"},
+    )
     assert r.status_code == 201
     assert r.json()["value"] == "E*****21" and r.json()["issuer"] == "CHN"
-    r = client.post(f"{BASE}/persons/{pid}/identifiers/{r.json()['id']}/unlink",
-                    headers=writer, json={"reason": "录入错误"})
+    r = client.post(
+        f"{BASE}/persons/{pid}/identifiers/{r.json()['id']}/unlink",
+        headers=writer,
+        json={"reason": "录入错误"},
+    )
     assert r.status_code == 200 and r.json()["active"] is False
     assert client.get(f"{BASE}/persons/nope", headers=writer).status_code == 404

@@ -1,0 +1,329 @@
+"""Master patient index benchmark: registration throughput and lookup-by-ID-number latency.
+
+Run (PostgreSQL at 127.0.0.1:5432, user postgres, trust auth):
+
+    .venv/bin/python bench/mpi_bench.py --residents 1000000
+
+It creates (or reuses) the database ``hn_bench``, migrates it, and then
+
+1. **bulk load** — writes the first N residents of the demo stream (seed 20261125) through the
+   bulk path of ``healthnet.demo.residents`` (schema-validated, SM4-GCM encrypted through the
+   models' ``EncryptedText`` columns, HMAC-SM3 blind indexes), committing every 2,000; reports
+   residents/s. A database that already holds them is reused (``--fresh`` starts over);
+2. **registration** — registers ``--register`` new residents one by one through
+   ``patients.service.register_person`` (validation, identifier lookups, duplicate matching
+   against the whole index, history), one transaction each, as a hospital desk would; reports
+   residents/s and latency percentiles;
+3. **lookup** — ``--lookups`` random residents looked up by citizen ID number through
+   ``patients.service.find_by_identifier`` (normalise → HMAC-SM3 blind index → indexed query →
+   decrypt), one session each, after a warm-up; plus lookups of valid numbers nobody holds.
+   Reports p50/p95/p99.
+
+Results are printed as a Markdown block for docs/benchmarks.md and written as JSON to
+``--json`` (default /tmp/mpi_bench_result.json). No timing is asserted anywhere in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def _args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--residents", type=int, default=1_000_000)
+    p.add_argument("--register", type=int, default=10_000, help="registrations via the service")
+    p.add_argument("--lookups", type=int, default=10_000)
+    p.add_argument("--misses", type=int, default=1_000, help="lookups of unknown ID numbers")
+    p.add_argument("--db", default="hn_bench")
+    p.add_argument("--server", default=PG_SERVER, help="SQLAlchemy URL without database")
+    p.add_argument("--seed", type=int, default=20261125)
+    p.add_argument("--fresh", action="store_true", help="drop and recreate the database")
+    p.add_argument("--json", default="/tmp/mpi_bench_result.json")
+    return p.parse_args()
+
+
+def _configure(args: argparse.Namespace) -> str:
+    """Point HealthNet at the bench database before anything of it is imported."""
+    url = f"{args.server}/{args.db}"
+    os.environ["HEALTHNET_DATABASE_URL"] = url
+    os.environ.setdefault("HEALTHNET_VAR_DIR", "/tmp/hn_bench_var")
+    os.environ.setdefault("HEALTHNET_LOG_JSON", "false")
+    Path(os.environ["HEALTHNET_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    return url
+
+
+def _create_database(args: argparse.Namespace) -> None:
+    import psycopg
+
+    dsn = args.server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.db,)).fetchone()
+        if exists and args.fresh:
+            conn.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{args.db}"')
+
+
+def _machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "cpu_model": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]  # nearest-rank percentile
+
+
+def _summary(samples_s: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples_s]
+    return {
+        "n": len(ms),
+        "mean_ms": round(statistics.fmean(ms), 3),
+        "p50_ms": round(_pct(ms, 50), 3),
+        "p95_ms": round(_pct(ms, 95), 3),
+        "p99_ms": round(_pct(ms, 99), 3),
+        "max_ms": round(max(ms), 3),
+    }
+
+
+def main() -> None:
+    args = _args()
+    url = _configure(args)
+    _create_database(args)
+
+    from alembic import command
+    from sqlalchemy import func, select, text
+    from sqlalchemy.orm import Session
+
+    from healthnet.core.auth.service import Actor
+    from healthnet.core.crypto import ensure_active_key
+    from healthnet.core.db import get_engine, get_sessionmaker
+    from healthnet.core.health import alembic_config
+    from healthnet.core.orgs import service as orgs
+    from healthnet.core.patients import service as patients
+    from healthnet.core.patients.identifiers import IdentifierType
+    from healthnet.core.patients.models import Person
+    from healthnet.demo.generators import iter_residents, make_id_number
+    from healthnet.demo.residents import BULK_BATCH, DEMO_ACTOR, BulkWriter, person_create
+
+    started_at = datetime.now(UTC)
+    engine = get_engine()
+    cfg = alembic_config(url)
+    with engine.begin() as conn:  # the way tests/conftest.py migrates
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    ensure_active_key()
+    make_session = get_sessionmaker()
+    with make_session() as s:
+        orgs.load_districts(session=s)
+        s.commit()
+    result: dict[str, Any] = {
+        "command": " ".join(["python", "bench/mpi_bench.py", *sys.argv[1:]]),
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "database": url.split("@")[-1],
+    }
+    with engine.connect() as conn:
+        result["postgres"] = conn.execute(text("SELECT version()")).scalar_one().split(",")[0]
+
+    # ------------------------------------------------------------------ 1. bulk load
+    def count_bulk(s: Session) -> int:
+        stmt = (
+            select(func.count()).select_from(Person).where(Person.created_by == DEMO_ACTOR.user_id)
+        )
+        return int(s.scalar(stmt) or 0)
+
+    with make_session() as s:
+        already = count_bulk(s)
+    rng = random.Random(args.seed)
+    wanted = set(rng.sample(range(args.residents), min(args.lookups + 500, args.residents)))
+    targets: list[str] = []
+    print(f"[bulk] {already:,} residents present; loading up to {args.residents:,}", flush=True)
+    session = make_session()
+    writer = BulkWriter(session)
+    batch: list[Any] = []
+    loaded = 0
+    t0 = time.perf_counter()
+    last_report = t0
+    for spec in iter_residents(args.residents, args.seed):
+        if spec.seq in wanted and spec.id_number:
+            targets.append(spec.id_number)
+        if spec.seq < already:
+            continue
+        batch.append(spec)
+        if len(batch) >= BULK_BATCH:
+            loaded += writer.write(batch)
+            session.commit()
+            batch.clear()
+            now = time.perf_counter()
+            if now - last_report > 30:
+                rate = loaded / (now - t0)
+                print(f"[bulk] {already + loaded:,} loaded, {rate:,.0f}/s", flush=True)
+                last_report = now
+    if batch:
+        loaded += writer.write(batch)
+        session.commit()
+    bulk_seconds = time.perf_counter() - t0
+    session.close()
+    if loaded:
+        result["bulk"] = {
+            "residents": loaded,
+            "seconds": round(bulk_seconds, 1),
+            "residents_per_s": round(loaded / bulk_seconds, 1),
+        }
+        print(f"[bulk] {loaded:,} in {bulk_seconds:,.0f} s", flush=True)
+    else:
+        result["bulk"] = {"residents": 0, "note": "reused an already loaded database"}
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+
+    # ------------------------------------------------------------------ 2. registration
+    bench_actor = Actor("bench-register", "bench-register", None, None, frozenset())
+    with make_session() as s:
+        earlier = s.scalar(
+            select(func.count()).select_from(Person).where(Person.created_by == bench_actor.user_id)
+        )
+    # A separate stream, continued past what earlier runs registered: always new people.
+    sample_seed = args.seed + 1
+    offset = int(earlier or 0)
+    reg_times: list[float] = []
+    created = existing = candidates = 0
+    t0 = time.perf_counter()
+    for spec in iter_residents(offset + args.register, sample_seed):
+        if spec.seq < offset:
+            continue
+        data = person_create(spec)
+        t = time.perf_counter()
+        with make_session() as s:
+            reg = patients.register_person(session=s, actor=bench_actor, data=data)
+            s.commit()
+        reg_times.append(time.perf_counter() - t)
+        created += reg.created
+        existing += not reg.created
+        candidates += len(reg.candidates)
+    reg_seconds = time.perf_counter() - t0
+    result["register"] = {
+        "residents": args.register,
+        "created": created,
+        "already_known": existing,
+        "review_candidates": candidates,
+        "seconds": round(reg_seconds, 1),
+        "residents_per_s": round(args.register / reg_seconds, 1) if args.register else 0,
+        **(_summary(reg_times) if reg_times else {}),
+    }
+    print(f"[register] {result['register']}", flush=True)
+
+    # ------------------------------------------------------------------ 3. lookups
+    with make_session() as s:
+        result["persons_in_index"] = int(s.scalar(select(func.count()).select_from(Person)) or 0)
+    rng.shuffle(targets)
+    warmup, targets = targets[:500], targets[500 : 500 + args.lookups]
+
+    def lookup(number: str) -> tuple[float, bool]:
+        t = time.perf_counter()
+        with make_session() as s:
+            person = patients.find_by_identifier(
+                session=s, id_type=IdentifierType.RESIDENT_ID_CARD, value=number
+            )
+            found = person is not None and bool(person.master_id)
+        return time.perf_counter() - t, found
+
+    for number in warmup:
+        lookup(number)
+    hits: list[float] = []
+    not_found = 0
+    for number in targets:
+        seconds, found = lookup(number)
+        hits.append(seconds)
+        not_found += not found
+    # Valid numbers nobody holds (a birth date in the far past no generated resident has).
+    misses: list[float] = []
+    miss_rng = random.Random(args.seed + 2)
+    for _ in range(args.misses):
+        number = make_id_number("310104", datetime(1900, 1, 1).date(), miss_rng.randrange(1000))
+        seconds, found = lookup(number)
+        misses.append(seconds)
+    result["lookup"] = {**_summary(hits), "not_found": not_found}
+    result["lookup_miss"] = _summary(misses)
+    result["target_p95_ms"] = 20
+    result["target_met"] = result["lookup"]["p95_ms"] < 20
+    with engine.connect() as conn:
+        result["database_size_mb"] = round(
+            conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one() / 2**20
+        )
+    result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(_markdown(result))
+
+
+def _markdown(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    lk, miss, reg, bulk = r["lookup"], r["lookup_miss"], r["register"], r["bulk"]
+    lines = [
+        f"- command: `{r['command']}` (run {r['started_at']})",
+        f"- data: {r['persons_in_index']:,} residents in the index; database "
+        f"{r['database_size_mb']:,} MB; {r['postgres']}",
+        f"- machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB RAM, "
+        f"Python {m['python']}, Linux {m['kernel']}",
+        "",
+        "| measure | n | p50 ms | p95 ms | p99 ms | throughput |",
+        "|---|---|---|---|---|---|",
+    ]
+    if bulk.get("residents"):
+        lines.append(
+            f"| bulk load (BulkWriter) | {bulk['residents']:,} | | | | "
+            f"{bulk['residents_per_s']:,.0f} residents/s ({bulk['seconds']:,.0f} s) |"
+        )
+    if reg.get("n"):
+        lines.append(
+            f"| register_person, 1 transaction each | {reg['n']:,} | {reg['p50_ms']} | "
+            f"{reg['p95_ms']} | {reg['p99_ms']} | {reg['residents_per_s']:,.0f} residents/s |"
+        )
+    lines.append(
+        f"| find_by_identifier (ID number, hit) | {lk['n']:,} | {lk['p50_ms']} | "
+        f"{lk['p95_ms']} | {lk['p99_ms']} | |"
+    )
+    lines.append(
+        f"| find_by_identifier (unknown number) | {miss['n']:,} | {miss['p50_ms']} | "
+        f"{miss['p95_ms']} | {miss['p99_ms']} | |"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""Matching, the review list, merge, unmerge and history (rules: ``matching.py``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from healthnet.core.auth.service import Actor
+from healthnet.core.db import utcnow
+from healthnet.core.errors import Conflict, NotFound, RuleViolation
+from healthnet.core.patients.matching import Band, score
+from healthnet.core.patients.models import (
+    CANDIDATE_DISMISSED,
+    CANDIDATE_MERGED,
+    CANDIDATE_OPEN,
+    EVENT_MERGE,
+    EVENT_UNMERGE,
+    STATUS_ACTIVE,
+    STATUS_MERGED,
+    Identifier,
+    LinkEvent,
+    MatchCandidate,
+    Person,
+)
+from healthnet.core.patients.schemas import (
+    CandidateQuery,
+)
+
+# ---------------------------------------------------------------- matching
+from healthnet.core.patients.service._base import (
+    MAX_MATCH_PEERS,
+    CandidatePage,
+    _active_person,
+    _demographics,
+    _event,
+    _pair,
+    _resident_id_indexes,
+    _survivor,
+    get_person,
+)
+
+
+def _match(session: Session, person: Person) -> list[MatchCandidate]:
+    """Compare ``person`` with the residents found through the blind indexes (and with those
+    of its open candidates, whose scores may have changed) and keep the review list current.
+    Returns the open candidates of this person."""
+    conditions = []
+    if person.birth_date is not None:
+        conditions.append(
+            and_(Person.name_index == person.name_index, Person.birth_date == person.birth_date)
+        )
+    if person.phone_index is not None:
+        conditions.append(Person.phone_index == person.phone_index)
+    peers: dict[str, Person] = {}
+    if conditions:
+        for peer in session.scalars(
+            select(Person)
+            .where(or_(*conditions), Person.id != person.id, Person.status == STATUS_ACTIVE)
+            .order_by(Person.created_at.desc())
+            .limit(MAX_MATCH_PEERS)
+        ):
+            peers[peer.id] = peer
+    existing = {
+        _pair(c.person_a_id, c.person_b_id): c
+        for c in session.scalars(
+            select(MatchCandidate).where(
+                or_(
+                    MatchCandidate.person_a_id == person.id, MatchCandidate.person_b_id == person.id
+                )
+            )
+        )
+    }
+    for a_id, b_id in existing:
+        other_id = b_id if a_id == person.id else a_id
+        if other_id not in peers:
+            other = session.get(Person, other_id)
+            if other is not None and other.status == STATUS_ACTIVE:
+                peers[other_id] = other
+
+    id_indexes = _resident_id_indexes(session, [person.id, *peers])
+    mine = _demographics(person, id_indexes.get(person.id))
+    open_candidates: list[MatchCandidate] = []
+    for peer in peers.values():
+        result = score(mine, _demographics(peer, id_indexes.get(peer.id)))
+        key = _pair(person.id, peer.id)
+        candidate = existing.get(key)
+        if candidate is not None and candidate.status != CANDIDATE_OPEN:
+            continue  # a person already decided about this pair
+        if result.band is Band.NO_MATCH:
+            if candidate is not None:  # never reviewed and no longer similar
+                session.delete(candidate)
+            continue
+        if candidate is None:
+            candidate = MatchCandidate(
+                person_a_id=key[0], person_b_id=key[1], status=CANDIDATE_OPEN, created_at=utcnow()
+            )
+            session.add(candidate)
+        candidate.score = result.value
+        candidate.band = result.band.value
+        candidate.agreeing = list(result.agreeing)
+        open_candidates.append(candidate)
+    session.flush()
+    return open_candidates
+
+
+def list_candidates(*, session: Session, query: CandidateQuery) -> CandidatePage:
+    """The review list, highest score first. Open pairs are shown only while both records are
+    active (a pair whose member was merged elsewhere reappears if that merge is undone)."""
+    person_a, person_b = Person.__table__.alias("pa"), Person.__table__.alias("pb")
+    stmt = select(MatchCandidate).where(MatchCandidate.status == query.status)
+    if query.band is not None:
+        stmt = stmt.where(MatchCandidate.band == query.band)
+    if query.status == CANDIDATE_OPEN:
+        stmt = (
+            stmt.join(person_a, person_a.c.id == MatchCandidate.person_a_id)
+            .join(person_b, person_b.c.id == MatchCandidate.person_b_id)
+            .where(person_a.c.status == STATUS_ACTIVE, person_b.c.status == STATUS_ACTIVE)
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(MatchCandidate.score.desc(), MatchCandidate.created_at, MatchCandidate.id)
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    return CandidatePage(list(rows), total, query.page, query.page_size)
+
+
+def _get_candidate(session: Session, candidate_id: str) -> MatchCandidate:
+    candidate = session.get(MatchCandidate, candidate_id)
+    if candidate is None:
+        raise NotFound("patients.candidate_not_found")
+    return candidate
+
+
+def dismiss_candidate(
+    *, session: Session, actor: Actor, candidate_id: str, note: str | None = None
+) -> MatchCandidate:
+    """A reviewer decided the pair are different people; it is not suggested again."""
+    candidate = _get_candidate(session, candidate_id)
+    if candidate.status != CANDIDATE_OPEN:
+        raise Conflict("patients.candidate_closed", status=candidate.status)
+    candidate.status = CANDIDATE_DISMISSED
+    candidate.reviewed_by = actor.user_id[:32]
+    candidate.reviewed_at = utcnow()
+    candidate.review_note = note
+    session.flush()
+    return candidate
+
+
+# ---------------------------------------------------------------- merge and unmerge
+
+
+def _pair_candidates(session: Session, a: str, b: str) -> list[MatchCandidate]:
+    first, second = _pair(a, b)
+    return list(
+        session.scalars(
+            select(MatchCandidate).where(
+                MatchCandidate.person_a_id == first, MatchCandidate.person_b_id == second
+            )
+        )
+    )
+
+
+def merge(
+    *, session: Session, actor: Actor, survivor_id: str, merged_id: str, reason: str
+) -> LinkEvent:
+    """Merge ``merged_id`` into ``survivor_id``. Explicit and reversible: the merged record's
+    active identifiers move to the survivor, the record is kept with status ``merged`` and
+    ``merged_into_id``, and the event snapshot names what moved so :func:`unmerge` restores it.
+    The survivor's own fields are not changed."""
+    if survivor_id == merged_id:
+        raise RuleViolation("patients.merge_same_person")
+    survivor = _active_person(session, survivor_id)
+    merged = _active_person(session, merged_id)
+    survivor_id_card = _resident_id_indexes(session, [survivor.id]).get(survivor.id)
+    merged_id_card = _resident_id_indexes(session, [merged.id]).get(merged.id)
+    if survivor_id_card and merged_id_card and survivor_id_card != merged_id_card:
+        raise RuleViolation("patients.merge_conflicting_id_numbers")
+
+    moved = [i for i in merged.identifiers if i.active]
+    for ident in moved:
+        ident.person = survivor
+        ident.updated_at = utcnow()
+    merged.status = STATUS_MERGED
+    merged.merged_into_id = survivor.id
+    merged.updated_at = utcnow()
+    now = utcnow()
+    closed = []
+    for candidate in _pair_candidates(session, survivor.id, merged.id):
+        if candidate.status == CANDIDATE_OPEN:
+            candidate.status = CANDIDATE_MERGED
+            candidate.reviewed_by = actor.user_id[:32]
+            candidate.reviewed_at = now
+            closed.append(candidate.id)
+    event = _event(
+        session,
+        actor,
+        EVENT_MERGE,
+        survivor,
+        other=merged,
+        reason=reason,
+        snapshot={"identifierIds": [i.id for i in moved], "candidateIds": closed},
+    )
+    session.flush()
+    session.expire(survivor, ["identifiers"])
+    session.expire(merged, ["identifiers"])
+    return event
+
+
+def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> LinkEvent:
+    """Undo a merge exactly: the identifiers it moved go back to the merged record, which is
+    active again; identifiers linked to the survivor since then stay with the survivor. The
+    pair is marked dismissed on the review list — a person has now said they differ."""
+    event = session.get(LinkEvent, event_id)
+    if event is None:
+        raise NotFound("patients.event_not_found")
+    if event.kind != EVENT_MERGE or event.other_person_id is None:
+        raise RuleViolation("patients.unmerge_not_a_merge")
+    if event.undone_by_id is not None:
+        raise Conflict("patients.unmerge_already_done")
+    survivor = get_person(session=session, person_id=event.person_id)
+    merged = get_person(session=session, person_id=event.other_person_id)
+    if survivor.status != STATUS_ACTIVE:
+        raise Conflict(
+            "patients.unmerge_survivor_merged", master_id=_survivor(session, survivor).master_id
+        )
+
+    moved_ids = [str(i) for i in event.snapshot.get("identifierIds", [])]
+    restored = []
+    for ident_id in moved_ids:
+        ident = session.get(Identifier, ident_id)
+        if ident is not None and ident.person_id == survivor.id:
+            ident.person = merged
+            ident.updated_at = utcnow()
+            restored.append(ident.id)
+    merged.status = STATUS_ACTIVE
+    merged.merged_into_id = None
+    merged.updated_at = utcnow()
+    now = utcnow()
+    for candidate in _pair_candidates(session, survivor.id, merged.id):
+        candidate.status = CANDIDATE_DISMISSED
+        candidate.reviewed_by = actor.user_id[:32]
+        candidate.reviewed_at = now
+    undo = _event(
+        session,
+        actor,
+        EVENT_UNMERGE,
+        survivor,
+        other=merged,
+        reason=reason,
+        snapshot={"undoes": event.id, "identifierIds": restored},
+    )
+    session.flush()
+    event.undone_by_id = undo.id
+    session.flush()
+    session.expire(survivor, ["identifiers"])
+    session.expire(merged, ["identifiers"])
+    return undo
+
+
+def history(*, session: Session, person_id: str) -> list[LinkEvent]:
+    """Every registration, identifier link and unlink, merge and unmerge involving the person,
+    oldest first."""
+    person = get_person(session=session, person_id=person_id)
+    return list(
+        session.scalars(
+            select(LinkEvent)
+            .where(or_(LinkEvent.person_id == person.id, LinkEvent.other_person_id == person.id))
+            .order_by(LinkEvent.created_at, LinkEvent.id)
+        )
+    )

@@ -1,0 +1,187 @@
+"""Loading demo data into the real test database through the slices' services."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from healthnet.core.auth import service as auth
+from healthnet.core.auth.models import User
+from healthnet.core.orgs import service as orgs
+from healthnet.core.orgs.schemas import DepartmentQuery, InstitutionQuery
+from healthnet.core.patients import service as patients
+from healthnet.core.patients.identifiers import IdentifierType
+from healthnet.core.patients.models import Person
+from healthnet.core.patients.schemas import CandidateQuery, PersonSearch
+from healthnet.demo.generators import (
+    SIZES,
+    Size,
+    generate_institutions,
+    generate_staff,
+    iter_residents,
+)
+from healthnet.demo.loader import load_demo
+from healthnet.demo.residents import DEMO_ACTOR, BulkWriter, person_create
+
+SEED = 11
+
+
+def _first_duplicate(seed: int) -> int:
+    return next(r.seq for r in iter_residents(5000, seed) if r.duplicate_of is not None)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, int]] = []
+        self.done = 0
+
+    def phase(self, name: str, total: int) -> None:
+        self.phases.append((name, total))
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+
+def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -> None:
+    residents_n = _first_duplicate(SEED) + 1  # includes one deliberate near-duplicate
+    size = Size(
+        institutions=SIZES["tiny"].institutions, residents=residents_n, staff_per_institution=1
+    )
+    progress = _Recorder()
+
+    report = load_demo(session=db, size=size, seed=SEED, progress=progress)
+
+    assert not report.already_loaded
+    assert report.institutions_created == size.institutions
+    assert report.residents_registered == residents_n
+    assert report.staff_created == size.institutions
+    assert [name for name, _ in progress.phases] == ["机构与科室", "工作人员账号", "居民主索引"]
+    assert progress.done == size.institutions + size.institutions + 16 + residents_n
+
+    # Every district has institutions, with departments, findable through the orgs service.
+    page = orgs.list_institutions(session=db, query=InstitutionQuery(page_size=500))
+    demo = [
+        i
+        for i in page.items
+        if i.code in {s.code for s in generate_institutions(size.institutions, SEED)}
+    ]
+    assert len(demo) == size.institutions
+    assert len({i.district_code for i in demo}) == 16
+    specs = {s.code: s for s in generate_institutions(size.institutions, SEED)}
+    hospital = next(i for i in demo if i.kind.value == "secondary_hospital")
+    depts = orgs.list_departments(
+        session=db, institution_id=hospital.id, query=DepartmentQuery(page_size=500)
+    )
+    assert {d.name for d in depts.items} == {d.name for d in specs[hospital.code].departments}
+    assert "急诊医学科" in {d.name for d in depts.items}
+
+    # Residents are found by ID number through the blind index and decrypt to what was generated.
+    for spec in islice(iter_residents(residents_n, SEED), 0, residents_n, 7):
+        if spec.id_number is None:
+            continue
+        person = patients.find_by_identifier(
+            session=db, id_type=IdentifierType.RESIDENT_ID_CARD, value=spec.id_number
+        )
+        assert person is not None
+        assert (
+            person.name,
+            person.birth_date,
+            person.sex_code,
+            person.phone,
+            person.district_code,
+        ) == (spec.name, spec.birth_date, spec.sex, spec.phone, spec.district_code)
+        assert person.address and spec.district_code and person.address == spec.address
+
+    # The near-duplicate is on the review list, by the patient index's own rules.
+    assert report.review_candidates >= 1
+    candidates = patients.list_candidates(session=db, query=CandidateQuery(page_size=100))
+    assert candidates.total >= 1
+
+    # A district administrator logs in with the printed one-time password.
+    username, _, password = report.district_admins[1]
+    assert username == "admin_xuhui" and password
+    token, _, user = auth.login(session=db, username=username, password=password)
+    assert token and user.must_change_password
+    # Staff accounts belong to their institution.
+    doctor = generate_staff(generate_institutions(size.institutions, SEED), 1, SEED)[0]
+    by_code = orgs.get_institution_by_code(session=db, code=doctor.institution_code)
+    assert by_code is not None
+    row = db.scalar(select(User).where(User.username == doctor.username))
+    assert row is not None and row.institution_id == by_code.id
+
+
+def test_loading_twice_changes_nothing(db: Session) -> None:
+    size = Size(institutions=SIZES["tiny"].institutions, residents=30, staff_per_institution=0)
+    first = load_demo(session=db, size=size, seed=SEED + 1)
+    persons = db.scalar(select(func.count()).select_from(Person))
+
+    second = load_demo(session=db, size=size, seed=SEED + 1)
+
+    assert not first.already_loaded and second.already_loaded
+    assert db.scalar(select(func.count()).select_from(Person)) == persons
+    assert all(password is None for _, _, password in second.district_admins)
+
+
+def test_an_interrupted_load_resumes_where_it_stopped(db: Session) -> None:
+    size = Size(institutions=SIZES["tiny"].institutions, residents=450, staff_per_institution=0)
+    partial = Size(institutions=10, residents=200, staff_per_institution=0)
+    load_demo(session=db, size=partial, seed=SEED + 2)  # the first 200 of the same stream
+
+    report = load_demo(session=db, size=size, seed=SEED + 2)
+
+    assert report.institutions_existing == 10
+    assert report.institutions_created == size.institutions - 10
+    assert report.residents_existing == 200 and report.residents_registered == 250
+
+
+def test_bulk_rows_are_the_same_as_service_rows(db: Session) -> None:
+    """The bulk path (large size, benchmark) writes rows the service finds and matches."""
+    specs = [r for r in iter_residents(400, SEED + 3)]
+    originals = [r for r in specs if r.duplicate_of is None]
+    dups = [r for r in specs if r.duplicate_of is not None]
+    assert dups
+
+    BulkWriter(db).write(originals)
+    db.flush()
+
+    for spec in originals[::37]:
+        assert spec.id_number
+        found = patients.find_by_identifier(
+            session=db, id_type="resident_id_card", value=spec.id_number
+        )
+        assert found is not None and found.name == spec.name and found.phone == spec.phone
+        assert found.master_id.startswith("HN") and len(found.master_id) == 14
+        assert len(found.identifiers) == len(
+            [
+                v
+                for v in (
+                    spec.id_number,
+                    spec.social_security_card,
+                    spec.medical_insurance_card,
+                    spec.self_pay_card,
+                )
+                if v
+            ]
+        )
+        page = patients.search(
+            session=db, query=PersonSearch(name=spec.name, birth_date=spec.birth_date)
+        )
+        assert found.id in {p.id for p in page.items}
+        history = patients.history(session=db, person_id=found.id)
+        assert {e.kind for e in history} == {"register", "identifier_link"}
+
+    # A near-duplicate registered through the service is matched against a bulk-written row.
+    reg = patients.register_person(session=db, actor=DEMO_ACTOR, data=person_create(dups[0]))
+    assert reg.created and len(reg.candidates) >= 1
+    assert reg.candidates[0].band == "possible_match"
+
+    # Personal data is ciphertext in the table itself.
+    raw = db.execute(
+        text("SELECT name, phone, address FROM patients_person WHERE id = :id"),
+        {"id": reg.person.id},
+    ).one()
+    assert dups[0].phone is not None and dups[0].address
+    assert dups[0].name not in raw.name and dups[0].phone not in raw.phone
+    assert dups[0].address not in raw.address
