@@ -42,7 +42,8 @@ class _RichProgress:
             self._progress.advance(self._task, n)
 
     def stop(self) -> None:
-        self._progress.stop()
+        if self._task is not None:
+            self._progress.stop()
 
 
 def demo(

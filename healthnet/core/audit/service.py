@@ -232,7 +232,10 @@ def _lock_head(session: Session) -> tuple[int, str]:
     row = session.execute(stmt).one_or_none()
     if row is None:
         _create_head(session)
-        row = session.execute(stmt).one()
+        # Either ours, or one another writer committed since (then records exist, too).
+        row = session.execute(stmt).one_or_none()
+        if row is None:
+            raise _ChainHeadMissing
     return int(row[0]), str(row[1])
 
 
@@ -241,8 +244,9 @@ def _create_head(session: Session) -> None:
         select(exists().select_from(_archive))
     )
     if has_records:
-        # The head was removed behind the application's back: do not start a second chain.
-        raise _ChainHeadMissing
+        # Never start a second chain over existing records: if no concurrent first writer
+        # committed the head meanwhile, it was removed behind the application's back.
+        return
     values = {"id": HEAD_ID, "last_seq": 0, "last_hash": GENESIS_HASH, "updated_at": utcnow()}
     ins = postgresql.insert(_head) if is_postgres(session) else sqlite.insert(_head)
     session.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["id"]))
