@@ -8,7 +8,9 @@ import typer
 
 from healthnet.config import get_settings
 
-app = typer.Typer(help="HealthNet 城市健康信息网 命令行", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="HealthNet 城市健康信息网 命令行", no_args_is_help=True, add_completion=False
+)
 db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -34,7 +36,7 @@ def _load(spec: str) -> object:
 for _spec, _name in COMMAND_GROUPS.items():
     app.add_typer(_load(_spec), name=_name)  # type: ignore[arg-type]
 for _spec, _name in COMMANDS.items():
-    app.command(_name)(_load(_spec))  # type: ignore[arg-type]
+    app.command(_name)(_load(_spec))  # type: ignore[type-var]
 
 
 @db_app.command("upgrade")
@@ -74,8 +76,11 @@ def setup(
 
         load_demo_cli(size=demo_size, seed=20261125, bulk=None)
     if admin is not None:
-        typer.secho(f"\n首次登录：账号 {admin[0]}  初始密码 {admin[1]}（登录后须立即修改）\n",
-                    fg=typer.colors.GREEN, bold=True)
+        typer.secho(
+            f"\n首次登录：账号 {admin[0]}  初始密码 {admin[1]}（登录后须立即修改）\n",
+            fg=typer.colors.GREEN,
+            bold=True,
+        )
 
 
 @app.command()
@@ -83,8 +88,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API and web UI (uvicorn)."""
     import uvicorn
 
-    uvicorn.run("healthnet.app:create_app", factory=True, host=host, port=port,
-                workers=workers, access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "healthnet.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 def main() -> None:

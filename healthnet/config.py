@@ -25,6 +25,18 @@ class Settings(BaseSettings):
     log_json: bool = True
     run_worker_in_process: bool = True
     timezone: str = "Asia/Shanghai"
+    # Identity policy (SECURITY.md "Identity"; values are HealthNet policy, not the standard's).
+    password_max_age_days: int = 90  # periodic change (MLPS); 0 = never expires
+    password_history: int = 5  # a new password may not repeat one of the last N
+    login_max_failures: int = 5  # wrong passwords or codes before the account locks
+    login_lockout_minutes: int = 15
+    login_ip_limit: int = 30  # login attempts per IP per window (sliding), then 429
+    login_ip_window_seconds: int = 300
+    login_ticket_minutes: int = 5  # between the password and the second factor
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    totp_issuer: str = "HealthNet"
+    totp_enrol_at_first_login: bool = True  # staff without a second factor enrol TOTP at login
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
@@ -32,8 +44,10 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.var_dir / 'healthnet.db'}"
         if self.master_key_file is None:
             self.master_key_file = self.var_dir / "master.key"
-        if self.environment == "production" and not self.master_key and not (
-            self.master_key_file and self.master_key_file.exists()
+        if (
+            self.environment == "production"
+            and not self.master_key
+            and not (self.master_key_file and self.master_key_file.exists())
         ):
             raise ValueError("production requires HEALTHNET_MASTER_KEY or an existing key file")
         return self

@@ -1,14 +1,15 @@
-"""Imports every slice's tables so ``Base.metadata`` is whole (Alembic, tests, create_all)."""
+"""Imports every slice's tables so ``Base.metadata`` is whole (Alembic, tests, create_all).
 
+One line per slice that owns tables.
+"""
+
+import healthnet.core.audit.models
+import healthnet.core.auth.models
+import healthnet.core.codes.models
+import healthnet.core.crypto.models
+import healthnet.core.jobs.models
+import healthnet.core.orgs.models
+import healthnet.core.patients.models  # noqa: F401
 from healthnet.core.db import Base
-
-# One line per slice that owns tables.
-import healthnet.core.auth.models  # noqa: E402,F401
-import healthnet.core.orgs.models  # noqa: E402,F401
-import healthnet.core.crypto.models  # noqa: E402,F401
-import healthnet.core.patients.models  # noqa: E402,F401
-import healthnet.core.codes.models  # noqa: E402,F401
-import healthnet.core.jobs.models  # noqa: E402,F401
-import healthnet.core.audit.models  # noqa: E402,F401
 
 metadata = Base.metadata

@@ -25,8 +25,12 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url,
+        target_metadata=metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,8 +41,11 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    engine = make_engine(url, poolclass=pool.NullPool) if not url.startswith("sqlite") else \
-        make_engine(url)
+    engine = (
+        make_engine(url, poolclass=pool.NullPool)
+        if not url.startswith("sqlite")
+        else make_engine(url)
+    )
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

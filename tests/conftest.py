@@ -58,8 +58,7 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session whose work is rolled back after the test (commits become savepoints)."""
     conn = engine.connect()
     outer = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield session
     finally:
@@ -100,17 +99,28 @@ def make_headers(db: Session) -> Callable[..., dict[str, str]]:
     from healthnet.core.auth import service as auth
     from healthnet.core.auth.models import Role
 
-    def _make(*permissions: str, institution_id: str | None = None,
-              data_scope: str = "institution") -> dict[str, str]:
+    def _make(
+        *permissions: str, institution_id: str | None = None, data_scope: str = "institution"
+    ) -> dict[str, str]:
         n = secrets.token_hex(4)
-        role = Role(code=f"test_{n}", name=f"测试角色{n}", permissions=list(permissions),
-                    data_scope=data_scope)
+        role = Role(
+            code=f"test_{n}",
+            name=f"测试角色{n}",
+            permissions=list(permissions),
+            data_scope=data_scope,
+        )
         db.add(role)
         db.flush()
         password = "Test-pass-123"
-        auth.create_user(session=db, username=f"user_{n}", display_name=f"测试用户{n}",
-                         password=password, institution_id=institution_id,
-                         role_codes=[role.code], must_change_password=False)
+        auth.create_user(
+            session=db,
+            username=f"user_{n}",
+            display_name=f"测试用户{n}",
+            password=password,
+            institution_id=institution_id,
+            role_codes=[role.code],
+            must_change_password=False,
+        )
         token, _, _ = auth.login(session=db, username=f"user_{n}", password=password)
         return {"Authorization": f"Bearer {token}"}
 

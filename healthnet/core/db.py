@@ -61,7 +61,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012  (declared by SQLAlchemy)
         datetime: UTCDateTime(),
         dict[str, Any]: JSONType,
         list[Any]: JSONType,

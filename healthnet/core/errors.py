@@ -176,8 +176,13 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "route_not_found", 405: "method_not_allowed", 401: "unauthenticated",
-                403: "forbidden", 413: "body_too_large"}.get(exc.status_code, "bad_request")
+        code = {
+            404: "route_not_found",
+            405: "method_not_allowed",
+            401: "unauthenticated",
+            403: "forbidden",
+            413: "body_too_large",
+        }.get(exc.status_code, "bad_request")
         detail = t(code) if has(code) else str(exc.detail)
         return problem(exc.status_code, code, detail, request)
 

@@ -49,5 +49,6 @@ def readyz() -> JSONResponse:
     except Exception:
         checks["database"] = "unreachable"
         ok = False
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )

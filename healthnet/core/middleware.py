@@ -44,15 +44,27 @@ class _TooLarge(Exception):
 
 async def _send_problem(send: Send, status: int, code: str, detail: str, rid: str) -> None:
     body = json.dumps(
-        {"type": f"urn:healthnet:problem:{code}", "title": code, "status": status,
-         "code": code, "detail": detail, "requestId": rid},
+        {
+            "type": f"urn:healthnet:problem:{code}",
+            "title": code,
+            "status": status,
+            "code": code,
+            "detail": detail,
+            "requestId": rid,
+        },
         ensure_ascii=False,
     ).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"x-request-id", rid.encode()),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", rid.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -79,16 +91,21 @@ class PlatformMiddleware:
             if method in ("POST", "PUT", "PATCH"):
                 length = headers.get("content-length")
                 if length is not None and length.isdigit() and int(length) > self.max_body:
-                    await _send_problem(send, 413, "body_too_large",
-                                        t("body_too_large", limit=self.max_body), rid)
+                    await _send_problem(
+                        send, 413, "body_too_large", t("body_too_large", limit=self.max_body), rid
+                    )
                     status_holder["status"] = 413
                     return
                 ctype = headers.get("content-type", "").split(";")[0].strip().lower()
                 has_body = length not in (None, "0") or "transfer-encoding" in headers
                 if has_body and ctype not in ALLOWED_BODY_TYPES:
-                    await _send_problem(send, 415, "unsupported_media_type",
-                                        t("unsupported_media_type", content_type=ctype or "无"),
-                                        rid)
+                    await _send_problem(
+                        send,
+                        415,
+                        "unsupported_media_type",
+                        t("unsupported_media_type", content_type=ctype or "无"),
+                        rid,
+                    )
                     status_holder["status"] = 415
                     return
 
@@ -114,8 +131,9 @@ class PlatformMiddleware:
                     existing = {k.lower() for k, _ in message.get("headers", [])}
                     extra += [h for h in SECURITY_HEADERS if h[0] not in existing]
                     if self.hsts:
-                        extra.append((b"strict-transport-security",
-                                      b"max-age=31536000; includeSubDomains"))
+                        extra.append(
+                            (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+                        )
                     message["headers"] = list(message.get("headers", [])) + extra
                 await send(message)
 
@@ -124,8 +142,9 @@ class PlatformMiddleware:
             except _TooLarge:
                 status_holder["status"] = 413
                 if not started:
-                    await _send_problem(send, 413, "body_too_large",
-                                        t("body_too_large", limit=self.max_body), rid)
+                    await _send_problem(
+                        send, 413, "body_too_large", t("body_too_large", limit=self.max_body), rid
+                    )
         finally:
             extra_log: dict[str, Any] = {
                 "method": scope["method"],

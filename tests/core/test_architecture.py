@@ -18,15 +18,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={
-            "compare_type": True,
-            # Tables that tests create for themselves (e.g. crypto_test_secret) are not ours.
-            "include_name": lambda name, type_, parent: not (
-                type_ == "table" and name is not None and "_test_" in name
-            ),
-        })
+        ctx = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                # Tables that tests create for themselves (e.g. crypto_test_secret) are not ours.
+                "include_name": lambda name, type_, parent: (
+                    not (type_ == "table" and name is not None and "_test_" in name)
+                ),
+            },
+        )
         diff = compare_metadata(ctx, metadata)
-    assert diff == [], f"models and migrations differ; run scripts/regen_initial_migration.sh: {diff}"
+    assert diff == [], (
+        f"models and migrations differ; run scripts/regen_initial_migration.sh: {diff}"
+    )
 
 
 def test_every_permission_has_chinese_and_english_labels() -> None:

@@ -36,23 +36,24 @@ def test_validation_error_names_each_field_in_chinese(client: TestClient) -> Non
 
 
 def test_malformed_json_is_400(client: TestClient) -> None:
-    r = client.post("/api/v1/auth/login", content=b"{not json",
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400
     assert r.json()["code"] == "malformed_json"
 
 
 def test_wrong_content_type_is_415(client: TestClient) -> None:
-    r = client.post("/api/v1/auth/login", content=b"<x/>",
-                    headers={"content-type": "application/xml"})
+    r = client.post(
+        "/api/v1/auth/login", content=b"<x/>", headers={"content-type": "application/xml"}
+    )
     assert r.status_code == 415
     assert "application/xml" in r.json()["detail"]
 
 
 def test_oversize_body_is_413_without_reading_it(client: TestClient) -> None:
     big = b"{" + b" " * (10 * 1024 * 1024 + 10) + b"}"
-    r = client.post("/api/v1/auth/login", content=big,
-                    headers={"content-type": "application/json"})
+    r = client.post("/api/v1/auth/login", content=big, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["code"] == "body_too_large"
 

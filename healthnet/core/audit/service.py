@@ -473,7 +473,9 @@ class RecordFilter:
         for key, value in self.__dict__.items():
             if value is None or value is False:
                 continue
-            out[key] = chain.format_time(value) if isinstance(value, datetime) else value
+            head, *rest = key.split("_")
+            out[head + "".join(p.title() for p in rest)] = (
+                chain.format_time(value) if isinstance(value, datetime) else value)
         return out
 
 
