@@ -18,11 +18,14 @@ from healthnet.core.middleware import PlatformMiddleware
 # Core slices with an API, in the order their routes are mounted.
 CORE_SLICES = (
     "healthnet.core.auth",
+    "healthnet.core.rbac",
     "healthnet.core.orgs",
     "healthnet.core.patients",
     "healthnet.core.codes",
     "healthnet.core.jobs",
     "healthnet.core.audit",
+    "healthnet.core.certs",
+    "healthnet.core.oidc",
 )
 MODULES: tuple[str, ...] = ()
 
@@ -77,6 +80,9 @@ def create_app() -> FastAPI:
     for m in manifests():
         if m.router:
             app.include_router(_router(m.router), prefix=f"/api/v1{m.prefix}")
+    # OpenID Connect fixes its own paths (/.well-known/openid-configuration, /oidc/...), which
+    # clients find through discovery; they live outside /api/v1.
+    app.include_router(_router("healthnet.core.oidc.api:protocol_router"))
     app.add_middleware(
         PlatformMiddleware,
         max_body=settings.max_body_bytes,

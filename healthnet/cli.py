@@ -20,7 +20,10 @@ COMMAND_GROUPS = {
     "healthnet.core.codes.cli:app": "codes",
     "healthnet.core.orgs.cli:app": "orgs",
     "healthnet.core.auth.cli:app": "users",
+    "healthnet.core.rbac.cli:app": "rbac",
     "healthnet.core.audit.cli:app": "audit",
+    "healthnet.core.certs.cli:app": "cert",
+    "healthnet.core.oidc.cli:app": "oidc",
 }
 COMMANDS = {
     "healthnet.core.jobs.cli:worker": "worker",
@@ -58,7 +61,7 @@ def setup(
     demo_size: str = typer.Option("small", "--demo-size"),
 ) -> None:
     """First-run set-up (idempotent): migrate, keys, code systems, administrator, demo data."""
-    from healthnet.core.auth.cli import create_initial_admin
+    from healthnet.core.auth.cli import create_initial_admin, print_initial_admins
     from healthnet.core.codes.service import load_builtin
     from healthnet.core.crypto import ensure_active_key
     from healthnet.core.db import transaction
@@ -76,11 +79,7 @@ def setup(
 
         load_demo_cli(size=demo_size, seed=20261125, bulk=None)
     if admin is not None:
-        typer.secho(
-            f"\n首次登录：账号 {admin[0]}  初始密码 {admin[1]}（登录后须立即修改）\n",
-            fg=typer.colors.GREEN,
-            bold=True,
-        )
+        print_initial_admins(admin)
 
 
 @app.command()

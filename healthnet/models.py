@@ -5,11 +5,14 @@ One line per slice that owns tables.
 
 import healthnet.core.audit.models
 import healthnet.core.auth.models
+import healthnet.core.certs.models
 import healthnet.core.codes.models
 import healthnet.core.crypto.models
 import healthnet.core.jobs.models
+import healthnet.core.oidc.models
 import healthnet.core.orgs.models
-import healthnet.core.patients.models  # noqa: F401
+import healthnet.core.patients.models
+import healthnet.core.rbac.models  # noqa: F401
 from healthnet.core.db import Base
 
 metadata = Base.metadata

@@ -7,6 +7,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def db(engine: Engine) -> Iterator[Session]:
 def client(db: Session) -> Iterator[TestClient]:
     """The real app, its requests running inside the test's transaction."""
     from healthnet.app import create_app
+    from healthnet.core.auth.login_flow import get_tx_factory
     from healthnet.core.deps import get_session
 
     app = create_app()
@@ -88,7 +90,22 @@ def client(db: Session) -> Iterator[TestClient]:
                 nested.rollback()
             raise
 
+    @contextmanager
+    def _own_transaction() -> Iterator[Session]:
+        # The login steps' "own transactions" (failure counters, login log) become savepoints
+        # of the test's transaction: kept when the step's other work is undone, like a commit.
+        nested = db.begin_nested()
+        try:
+            yield db
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if nested.is_active:
+            nested.commit()
+
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_tx_factory] = lambda: _own_transaction
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -97,22 +114,23 @@ def client(db: Session) -> Iterator[TestClient]:
 def make_headers(db: Session) -> Callable[..., dict[str, str]]:
     """Headers of a freshly logged-in staff user holding exactly ``permissions``."""
     from healthnet.core.auth import service as auth
-    from healthnet.core.auth.models import Role
+    from healthnet.core.rbac import service as rbac
 
     def _make(
         *permissions: str, institution_id: str | None = None, data_scope: str = "institution"
     ) -> dict[str, str]:
         n = secrets.token_hex(4)
-        role = Role(
+        # define_role is the raw write path: tests may bundle any permissions (even the ones
+        # reserved to the built-in administrator roles), which the API would refuse.
+        role = rbac.define_role(
+            session=db,
             code=f"test_{n}",
             name=f"测试角色{n}",
-            permissions=list(permissions),
+            permissions=permissions,
             data_scope=data_scope,
         )
-        db.add(role)
-        db.flush()
         password = "Test-pass-123"
-        auth.create_user(
+        user = auth.create_user(
             session=db,
             username=f"user_{n}",
             display_name=f"测试用户{n}",
@@ -121,7 +139,8 @@ def make_headers(db: Session) -> Callable[..., dict[str, str]]:
             role_codes=[role.code],
             must_change_password=False,
         )
-        token, _, _ = auth.login(session=db, username=f"user_{n}", password=password)
+        # Both factors are taken as given here; tests/core/auth covers the real login.
+        token, _ = auth.open_session(session=db, user=user, method="test")
         return {"Authorization": f"Bearer {token}"}
 
     return _make

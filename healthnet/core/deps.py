@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from healthnet.core.auth.service import Actor, resolve_token
+from healthnet.core.rbac.actor import Actor
 from healthnet.core.db import transaction
-from healthnet.core.errors import Forbidden, Unauthenticated
+from healthnet.core.errors import Forbidden
 
 __all__ = ["Actor", "CurrentActor", "SessionDep", "require"]
 
@@ -35,10 +35,10 @@ def _bearer(request: Request) -> str | None:
 
 
 def get_current_actor(request: Request, session: SessionDep) -> Actor:
-    token = _bearer(request)
-    if not token:
-        raise Unauthenticated()
-    actor = resolve_token(session=session, token=token)
+    # Bearer header or browser cookie (with its CSRF check): healthnet.core.auth.http.
+    from healthnet.core.auth.http import authenticate
+
+    actor = authenticate(request=request, session=session)
     request.state.actor = actor
     return actor
 

@@ -51,5 +51,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.too_long": ("元素数量不能超过 {max_length}", "too many items"),
     "field.too_short": ("元素数量不能少于 {min_length}", "too few items"),
     "field.invalid": ("取值不正确", "invalid value"),
+    # importing CSV / Excel tables (healthnet.core.tabular); slices may use their own codes
+    "import.rejected": (
+        "导入未执行：文件中有 {count} 处错误，数据未做任何修改",
+        "Import refused: {count} errors in the file, nothing was changed",
+    ),
+    "import.row_error": ("第 {line} 行“{column}”：{message}", "line {line}, {column}: {message}"),
+    "import.line_error": ("第 {line} 行：{message}", "line {line}: {message}"),
+    "import.encoding": (
+        "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件",
+        "Unknown encoding; save the file as UTF-8 or GBK CSV, or as Excel (.xlsx)",
+    ),
+    "import.not_csv": ("不是有效的 CSV 文件：{reason}", "Not a valid CSV file: {reason}"),
+    "import.not_xlsx": (
+        "不是有效的 Excel（.xlsx）文件，请用 Excel 或 WPS 重新保存后再导入",
+        "Not a valid Excel (.xlsx) file; save it again and retry",
+    ),
+    "import.xls_unsupported": (
+        "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入",
+        "Old Excel (.xls) files are not supported; save as .xlsx or CSV",
+    ),
+    "import.too_large": (
+        "Excel 文件解压后超过 {limit} MB，请删除无关的工作表或另存为 CSV",
+        "The Excel file unpacks to more than {limit} MB; remove other sheets or use CSV",
+    ),
+    "import.empty": ("文件为空或缺少表头行", "The file is empty or has no header row"),
+    "import.no_rows": ("文件只有表头，没有数据行", "The file has a header but no rows"),
+    "import.too_many_rows": (
+        "数据超过 {max} 行的上限，请分批导入",
+        "More than {max} rows; split the file",
+    ),
+    "import.unknown_column": ("无法识别的列“{name}”", "Unknown column {name}"),
+    "import.duplicate_column": ("列“{name}”重复出现", "Column {name} appears twice"),
+    "import.missing_column": ("缺少必需的列“{name}”", "Required column {name} is missing"),
+    "import.field_count": (
+        "该行有 {found} 列，多于表头的 {expected} 列",
+        "{found} cells, more than the header's {expected}",
+    ),
+    "import.required": ("不能为空", "is required"),
+    "import.too_long": ("不能超过 {max} 个字符", "longer than {max} characters"),
 }
 register(MESSAGES)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:41:48.278812
+Create Date: 2026-11-25 19:59:55.892610
 """
 
 from __future__ import annotations
@@ -175,22 +175,70 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "auth_role",
-        sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column(
-            "permissions",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("data_scope", sa.String(length=16), nullable=False),
-        sa.Column("builtin", sa.Boolean(), nullable=False),
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        "auth_login_lock",
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_role")),
-        sa.UniqueConstraint("code", name=op.f("uq_auth_role_code")),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_auth_login_lock")),
     )
+    op.create_table(
+        "auth_login_log",
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=True),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("client_ip", sa.String(length=45), nullable=True),
+        sa.Column("user_agent", sa.String(length=255), nullable=True),
+        sa.Column("step", sa.String(length=24), nullable=False),
+        sa.Column("result", sa.String(length=24), nullable=False),
+        sa.Column("reason", sa.String(length=64), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_login_log")),
+    )
+    with op.batch_alter_table("auth_login_log", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_login_log_client_ip"), ["client_ip"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_auth_login_log_occurred_at"), ["occurred_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_auth_login_log_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "auth_rate_limit",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("prev_count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_auth_rate_limit")),
+    )
+    op.create_table(
+        "certs_authority",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("active_kind", sa.String(length=16), nullable=True),
+        sa.Column("parent_id", sa.String(length=32), nullable=True),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("serial", sa.String(length=40), nullable=False),
+        sa.Column("key_id", sa.String(length=40), nullable=False),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("private_key", sa.Text(), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("not_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("crl_number", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["certs_authority.id"],
+            name=op.f("fk_certs_authority_parent_id_certs_authority"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certs_authority")),
+        sa.UniqueConstraint("active_kind", name=op.f("uq_certs_authority_active_kind")),
+    )
+    with op.batch_alter_table("certs_authority", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certs_authority_key_id"), ["key_id"], unique=False)
+
     op.create_table(
         "codes_system",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -268,6 +316,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_jobs_schedule_name")),
     )
     op.create_table(
+        "oidc_signing_key",
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("alg", sa.String(length=16), nullable=False),
+        sa.Column(
+            "public_jwk",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("private_pem", sa.Text(), nullable=False),
+        sa.Column("active_slot", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("kid", name=op.f("pk_oidc_signing_key")),
+        sa.UniqueConstraint("active_slot", name=op.f("uq_oidc_signing_key_active_slot")),
+    )
+    op.create_table(
         "orgs_district",
         sa.Column("code", sa.String(length=6), nullable=False),
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -326,6 +390,53 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_patients_person_phone_index"), ["phone_index"], unique=False
         )
+
+    op.create_table(
+        "rbac_role",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("name_en", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("data_scope", sa.String(length=16), nullable=False),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("duty", sa.String(length=16), nullable=True),
+        sa.Column("permissions_digest", sa.String(length=64), nullable=False),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "data_scope IN ('own', 'institution', 'custom', 'district', 'city')",
+            name=op.f("ck_rbac_role_data_scope_known"),
+        ),
+        sa.CheckConstraint(
+            "duty IS NULL OR duty IN ('system', 'security', 'audit')",
+            name=op.f("ck_rbac_role_duty_known"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rbac_role")),
+        sa.UniqueConstraint("code", name=op.f("uq_rbac_role_code")),
+    )
+    op.create_table(
+        "certs_crl",
+        sa.Column("issuer_id", sa.String(length=32), nullable=False),
+        sa.Column("crl_number", sa.Integer(), nullable=False),
+        sa.Column("this_update", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_update", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("der", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["issuer_id"],
+            ["certs_authority.id"],
+            name=op.f("fk_certs_crl_issuer_id_certs_authority"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certs_crl")),
+        sa.UniqueConstraint(
+            "issuer_id", "crl_number", name=op.f("uq_certs_crl_issuer_id_crl_number")
+        ),
+    )
+    with op.batch_alter_table("certs_crl", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certs_crl_issuer_id"), ["issuer_id"], unique=False)
 
     op.create_table(
         "codes_version",
@@ -462,29 +573,18 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "auth_user",
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("display_name", sa.String(length=64), nullable=False),
-        sa.Column("password_hash", sa.String(length=256), nullable=False),
-        sa.Column("institution_id", sa.String(length=32), nullable=True),
-        sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("must_change_password", sa.Boolean(), nullable=False),
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        "rbac_role_permission",
+        sa.Column("role_id", sa.String(length=32), nullable=False),
+        sa.Column("permission", sa.String(length=100), nullable=False),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["orgs_institution.id"],
-            name=op.f("fk_auth_user_institution_id_orgs_institution"),
+            ["role_id"],
+            ["rbac_role.id"],
+            name=op.f("fk_rbac_role_permission_role_id_rbac_role"),
+            ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_user")),
-        sa.UniqueConstraint("username", name=op.f("uq_auth_user_username")),
+        sa.PrimaryKeyConstraint("role_id", "permission", name=op.f("pk_rbac_role_permission")),
     )
-    with op.batch_alter_table("auth_user", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_auth_user_institution_id"), ["institution_id"], unique=False
-        )
-
     op.create_table(
         "codes_concept",
         sa.Column("version_id", sa.String(length=32), nullable=False),
@@ -530,6 +630,62 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_codes_concept_version_parent", ["version_id", "parent_code"], unique=False
+        )
+
+    op.create_table(
+        "oidc_client",
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=True),
+        sa.Column("institution_id", sa.String(length=32), nullable=True),
+        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column("token_endpoint_auth_method", sa.String(length=32), nullable=False),
+        sa.Column(
+            "redirect_uris",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "post_logout_redirect_uris",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "grant_types",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "response_types",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "scopes",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("may_introspect", sa.Boolean(), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=True),
+        sa.Column("previous_secret_hash", sa.String(length=64), nullable=True),
+        sa.Column("previous_secret_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("secret_rotated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_oidc_client_institution_id_orgs_institution"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_client")),
+        sa.UniqueConstraint("client_id", name=op.f("uq_oidc_client_client_id")),
+    )
+    with op.batch_alter_table("oidc_client", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oidc_client_institution_id"), ["institution_id"], unique=False
         )
 
     op.create_table(
@@ -598,33 +754,71 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "auth_session",
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked", sa.Boolean(), nullable=False),
+        "rbac_role_institution",
+        sa.Column("role_id", sa.String(length=32), nullable=False),
+        sa.Column("institution_id", sa.String(length=32), nullable=False),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_session_user_id_auth_user")
+            ["institution_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_rbac_role_institution_institution_id_orgs_institution"),
         ),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_auth_session")),
+        sa.ForeignKeyConstraint(
+            ["role_id"],
+            ["rbac_role.id"],
+            name=op.f("fk_rbac_role_institution_role_id_rbac_role"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("role_id", "institution_id", name=op.f("pk_rbac_role_institution")),
     )
-    with op.batch_alter_table("auth_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_auth_session_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("rbac_role_institution", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rbac_role_institution_institution_id"), ["institution_id"], unique=False
+        )
 
     op.create_table(
-        "auth_user_role",
-        sa.Column("user_id", sa.String(length=32), nullable=False),
-        sa.Column("role_id", sa.String(length=32), nullable=False),
+        "auth_user",
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("display_name", sa.String(length=64), nullable=False),
+        sa.Column("password_hash", sa.String(length=256), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("institution_id", sa.String(length=32), nullable=True),
+        sa.Column("department_id", sa.String(length=32), nullable=True),
+        sa.Column("person_id", sa.String(length=32), nullable=True),
+        sa.Column("phone_index", sa.String(length=64), nullable=True),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("must_change_password", sa.Boolean(), nullable=False),
+        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["role_id"], ["auth_role.id"], name=op.f("fk_auth_user_role_role_id_auth_role")
+            ["department_id"],
+            ["orgs_department.id"],
+            name=op.f("fk_auth_user_department_id_orgs_department"),
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_user_role_user_id_auth_user")
+            ["institution_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_auth_user_institution_id_orgs_institution"),
         ),
-        sa.PrimaryKeyConstraint("user_id", "role_id", name=op.f("pk_auth_user_role")),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["patients_person.id"],
+            name=op.f("fk_auth_user_person_id_patients_person"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_user")),
+        sa.UniqueConstraint("person_id", name=op.f("uq_auth_user_person_id")),
+        sa.UniqueConstraint("phone_index", name=op.f("uq_auth_user_phone_index")),
+        sa.UniqueConstraint("username", name=op.f("uq_auth_user_username")),
     )
+    with op.batch_alter_table("auth_user", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_user_institution_id"), ["institution_id"], unique=False
+        )
+
     op.create_table(
         "patients_link_event",
         sa.Column("kind", sa.String(length=24), nullable=False),
@@ -675,22 +869,356 @@ def upgrade() -> None:
             batch_op.f("ix_patients_link_event_person_id"), ["person_id"], unique=False
         )
 
+    op.create_table(
+        "auth_login_ticket",
+        sa.Column("ticket_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("stage", sa.String(length=24), nullable=False),
+        sa.Column("delivery", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_login_ticket_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("ticket_hash", name=op.f("pk_auth_login_ticket")),
+    )
+    with op.batch_alter_table("auth_login_ticket", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_auth_login_ticket_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "auth_password_history",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("password_hash", sa.String(length=256), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_password_history_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_password_history")),
+    )
+    with op.batch_alter_table("auth_password_history", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_password_history_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "auth_recovery_code",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_recovery_code_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_recovery_code")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_auth_recovery_code_code_hash")),
+    )
+    with op.batch_alter_table("auth_recovery_code", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_recovery_code_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "auth_session",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_reason", sa.String(length=24), nullable=True),
+        sa.Column("client_ip", sa.String(length=45), nullable=True),
+        sa.Column("user_agent", sa.String(length=255), nullable=True),
+        sa.Column("auth_method", sa.String(length=24), nullable=False),
+        sa.Column("delivery", sa.String(length=8), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_session_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_auth_session")),
+        sa.UniqueConstraint("id", name=op.f("uq_auth_session_id")),
+    )
+    with op.batch_alter_table("auth_session", schema=None) as batch_op:
+        batch_op.create_index("ix_auth_session_active", ["revoked", "expires_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_auth_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "auth_totp",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("secret", sa.Text(), nullable=True),
+        sa.Column("pending_secret", sa.Text(), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_step", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_totp_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_auth_totp")),
+    )
+    op.create_table(
+        "certs_certificate",
+        sa.Column("serial", sa.String(length=40), nullable=False),
+        sa.Column("issuer_id", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=True),
+        sa.Column("institution_id", sa.String(length=32), nullable=True),
+        sa.Column("district_code", sa.String(length=6), nullable=True),
+        sa.Column("subject", sa.String(length=512), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("not_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("public_key_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("key_source", sa.String(length=16), nullable=False),
+        sa.Column("private_key", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revocation_reason", sa.String(length=32), nullable=True),
+        sa.Column("revoked_by", sa.String(length=32), nullable=True),
+        sa.Column("renewed_from_id", sa.String(length=32), nullable=True),
+        sa.Column("issued_by", sa.String(length=32), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_certs_certificate_institution_id_orgs_institution"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["issuer_id"],
+            ["certs_authority.id"],
+            name=op.f("fk_certs_certificate_issuer_id_certs_authority"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["renewed_from_id"],
+            ["certs_certificate.id"],
+            name=op.f("fk_certs_certificate_renewed_from_id_certs_certificate"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_certs_certificate_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certs_certificate")),
+        sa.UniqueConstraint("serial", name=op.f("uq_certs_certificate_serial")),
+    )
+    with op.batch_alter_table("certs_certificate", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_certs_certificate_district_code"), ["district_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certs_certificate_institution_id"), ["institution_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certs_certificate_issuer_id"), ["issuer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certs_certificate_not_after"), ["not_after"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certs_certificate_public_key_fingerprint"),
+            ["public_key_fingerprint"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_certs_certificate_purpose"), ["purpose"], unique=False)
+        batch_op.create_index(batch_op.f("ix_certs_certificate_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_certs_certificate_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "certs_login_challenge",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("certificate_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_certs_login_challenge_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certs_login_challenge")),
+    )
+    with op.batch_alter_table("certs_login_challenge", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_certs_login_challenge_expires_at"), ["expires_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certs_login_challenge_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "oidc_authorization_code",
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("client_pk", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("redirect_uri", sa.Text(), nullable=False),
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("nonce", sa.String(length=255), nullable=True),
+        sa.Column("code_challenge", sa.String(length=128), nullable=False),
+        sa.Column("code_challenge_method", sa.String(length=8), nullable=False),
+        sa.Column("sid", sa.String(length=64), nullable=True),
+        sa.Column("auth_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_pk"],
+            ["oidc_client.id"],
+            name=op.f("fk_oidc_authorization_code_client_pk_oidc_client"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_oidc_authorization_code_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_authorization_code")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_oidc_authorization_code_code_hash")),
+    )
+    with op.batch_alter_table("oidc_authorization_code", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oidc_authorization_code_client_pk"), ["client_pk"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_oidc_authorization_code_sid"), ["sid"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_oidc_authorization_code_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "rbac_user_role",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("role_id", sa.String(length=32), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("granted_by", sa.String(length=32), nullable=True),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["role_id"], ["rbac_role.id"], name=op.f("fk_rbac_user_role_role_id_rbac_role")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_user.id"],
+            name=op.f("fk_rbac_user_role_user_id_auth_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "role_id", name=op.f("pk_rbac_user_role")),
+    )
+    with op.batch_alter_table("rbac_user_role", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rbac_user_role_role_id"), ["role_id"], unique=False)
+
+    op.create_table(
+        "oidc_token",
+        sa.Column("client_pk", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=True),
+        sa.Column("grant_type", sa.String(length=32), nullable=False),
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("access_token_hash", sa.String(length=64), nullable=False),
+        sa.Column("refresh_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("refresh_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refresh_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("family_id", sa.String(length=32), nullable=False),
+        sa.Column("authorization_code_id", sa.String(length=32), nullable=True),
+        sa.Column("sid", sa.String(length=64), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["authorization_code_id"],
+            ["oidc_authorization_code.id"],
+            name=op.f("fk_oidc_token_authorization_code_id_oidc_authorization_code"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_pk"], ["oidc_client.id"], name=op.f("fk_oidc_token_client_pk_oidc_client")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["auth_user.id"], name=op.f("fk_oidc_token_user_id_auth_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_token")),
+        sa.UniqueConstraint("access_token_hash", name=op.f("uq_oidc_token_access_token_hash")),
+        sa.UniqueConstraint("refresh_token_hash", name=op.f("uq_oidc_token_refresh_token_hash")),
+    )
+    with op.batch_alter_table("oidc_token", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oidc_token_authorization_code_id"),
+            ["authorization_code_id"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_oidc_token_client_pk"), ["client_pk"], unique=False)
+        batch_op.create_index(batch_op.f("ix_oidc_token_family_id"), ["family_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_oidc_token_sid"), ["sid"], unique=False)
+        batch_op.create_index(batch_op.f("ix_oidc_token_user_id"), ["user_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("oidc_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oidc_token_user_id"))
+        batch_op.drop_index(batch_op.f("ix_oidc_token_sid"))
+        batch_op.drop_index(batch_op.f("ix_oidc_token_family_id"))
+        batch_op.drop_index(batch_op.f("ix_oidc_token_client_pk"))
+        batch_op.drop_index(batch_op.f("ix_oidc_token_authorization_code_id"))
+
+    op.drop_table("oidc_token")
+    with op.batch_alter_table("rbac_user_role", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rbac_user_role_role_id"))
+
+    op.drop_table("rbac_user_role")
+    with op.batch_alter_table("oidc_authorization_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oidc_authorization_code_user_id"))
+        batch_op.drop_index(batch_op.f("ix_oidc_authorization_code_sid"))
+        batch_op.drop_index(batch_op.f("ix_oidc_authorization_code_client_pk"))
+
+    op.drop_table("oidc_authorization_code")
+    with op.batch_alter_table("certs_login_challenge", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certs_login_challenge_user_id"))
+        batch_op.drop_index(batch_op.f("ix_certs_login_challenge_expires_at"))
+
+    op.drop_table("certs_login_challenge")
+    with op.batch_alter_table("certs_certificate", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_user_id"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_status"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_purpose"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_public_key_fingerprint"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_not_after"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_issuer_id"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_institution_id"))
+        batch_op.drop_index(batch_op.f("ix_certs_certificate_district_code"))
+
+    op.drop_table("certs_certificate")
+    op.drop_table("auth_totp")
+    with op.batch_alter_table("auth_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_session_user_id"))
+        batch_op.drop_index("ix_auth_session_active")
+
+    op.drop_table("auth_session")
+    with op.batch_alter_table("auth_recovery_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_recovery_code_user_id"))
+
+    op.drop_table("auth_recovery_code")
+    with op.batch_alter_table("auth_password_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_password_history_user_id"))
+
+    op.drop_table("auth_password_history")
+    with op.batch_alter_table("auth_login_ticket", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_login_ticket_user_id"))
+
+    op.drop_table("auth_login_ticket")
     with op.batch_alter_table("patients_link_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_link_event_person_id"))
         batch_op.drop_index(batch_op.f("ix_patients_link_event_other_person_id"))
         batch_op.drop_index(batch_op.f("ix_patients_link_event_created_at"))
 
     op.drop_table("patients_link_event")
-    op.drop_table("auth_user_role")
-    with op.batch_alter_table("auth_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_auth_session_user_id"))
+    with op.batch_alter_table("auth_user", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_user_institution_id"))
 
-    op.drop_table("auth_session")
+    op.drop_table("auth_user")
+    with op.batch_alter_table("rbac_role_institution", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rbac_role_institution_institution_id"))
+
+    op.drop_table("rbac_role_institution")
     with op.batch_alter_table("patients_identifier", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_patients_identifier_active",
@@ -706,6 +1234,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_orgs_department_institution_id"))
 
     op.drop_table("orgs_department")
+    with op.batch_alter_table("oidc_client", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oidc_client_institution_id"))
+
+    op.drop_table("oidc_client")
     with op.batch_alter_table("codes_concept", schema=None) as batch_op:
         batch_op.drop_index("ix_codes_concept_version_parent")
         batch_op.drop_index(
@@ -717,10 +1249,7 @@ def downgrade() -> None:
         )
 
     op.drop_table("codes_concept")
-    with op.batch_alter_table("auth_user", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_auth_user_institution_id"))
-
-    op.drop_table("auth_user")
+    op.drop_table("rbac_role_permission")
     with op.batch_alter_table("patients_match_candidate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_match_candidate_status"))
         batch_op.drop_index(batch_op.f("ix_patients_match_candidate_person_b_id"))
@@ -741,6 +1270,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_codes_version_system_id"))
 
     op.drop_table("codes_version")
+    with op.batch_alter_table("certs_crl", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certs_crl_issuer_id"))
+
+    op.drop_table("certs_crl")
+    op.drop_table("rbac_role")
     with op.batch_alter_table("patients_person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_person_phone_index"))
         batch_op.drop_index("ix_patients_person_name_birth")
@@ -749,6 +1283,7 @@ def downgrade() -> None:
 
     op.drop_table("patients_person")
     op.drop_table("orgs_district")
+    op.drop_table("oidc_signing_key")
     op.drop_table("jobs_schedule")
     with op.batch_alter_table("jobs_job", schema=None) as batch_op:
         batch_op.drop_index("ix_jobs_job_status_run_at")
@@ -757,7 +1292,18 @@ def downgrade() -> None:
     op.drop_table("jobs_job")
     op.drop_table("crypto_data_key")
     op.drop_table("codes_system")
-    op.drop_table("auth_role")
+    with op.batch_alter_table("certs_authority", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certs_authority_key_id"))
+
+    op.drop_table("certs_authority")
+    op.drop_table("auth_rate_limit")
+    with op.batch_alter_table("auth_login_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_login_log_user_id"))
+        batch_op.drop_index(batch_op.f("ix_auth_login_log_occurred_at"))
+        batch_op.drop_index(batch_op.f("ix_auth_login_log_client_ip"))
+
+    op.drop_table("auth_login_log")
+    op.drop_table("auth_login_lock")
     with op.batch_alter_table("audit_verification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_verification_started_at"))
 

@@ -15,6 +15,7 @@ from healthnet.core.patients import service as patients
 from healthnet.core.patients.identifiers import IdentifierType
 from healthnet.core.patients.models import Person
 from healthnet.core.patients.schemas import CandidateQuery, PersonSearch
+from healthnet.core.rbac.actor import SYSTEM_ACTOR
 from healthnet.demo.generators import (
     SIZES,
     Size,
@@ -61,7 +62,9 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
     assert progress.done == size.institutions + size.institutions + 16 + residents_n
 
     # Every district has institutions, with departments, findable through the orgs service.
-    page = orgs.list_institutions(session=db, query=InstitutionQuery(page_size=500))
+    page = orgs.list_institutions(
+        session=db, actor=SYSTEM_ACTOR, query=InstitutionQuery(page_size=500)
+    )
     demo = [
         i
         for i in page.items
@@ -96,14 +99,16 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
 
     # The near-duplicate is on the review list, by the patient index's own rules.
     assert report.review_candidates >= 1
-    candidates = patients.list_candidates(session=db, query=CandidateQuery(page_size=100))
+    candidates = patients.list_candidates(
+        session=db, actor=SYSTEM_ACTOR, query=CandidateQuery(page_size=100)
+    )
     assert candidates.total >= 1
 
     # A district administrator logs in with the printed one-time password.
     username, _, password = report.district_admins[1]
     assert username == "admin_xuhui" and password
-    token, _, user = auth.login(session=db, username=username, password=password)
-    assert token and user.must_change_password
+    user = auth.check_credentials(session=db, login_name=username, password=password)
+    assert user is not None and user.must_change_password
     # Staff accounts belong to their institution.
     doctor = generate_staff(generate_institutions(size.institutions, SEED), 1, SEED)[0]
     by_code = orgs.get_institution_by_code(session=db, code=doctor.institution_code)
@@ -166,10 +171,12 @@ def test_bulk_rows_are_the_same_as_service_rows(db: Session) -> None:
             ]
         )
         page = patients.search(
-            session=db, query=PersonSearch(name=spec.name, birth_date=spec.birth_date)
+            session=db,
+            actor=SYSTEM_ACTOR,
+            query=PersonSearch(name=spec.name, birth_date=spec.birth_date),
         )
         assert found.id in {p.id for p in page.items}
-        history = patients.history(session=db, person_id=found.id)
+        history = patients.history(session=db, actor=SYSTEM_ACTOR, person_id=found.id)
         assert {e.kind for e in history} == {"register", "identifier_link"}
 
     # A near-duplicate registered through the service is matched against a bulk-written row.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from healthnet.core.crypto import CryptoError, SM2PublicKey, hmac_sm3, sm3
@@ -52,10 +52,19 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def canonical(values: Sequence[Any]) -> bytes:
-    """``values`` in :data:`FIELDS` order (``occurred_at`` already a datetime) → bytes."""
+    """``values`` in :data:`FIELDS` order → the hashed bytes.
+
+    A compact JSON array ``["hn-audit-v1", seq, occurred_at, ...]`` (UTF-8, no spaces, None as
+    ``null``) with ``occurred_at`` as integer microseconds since 1970-01-01T00:00:00Z: exact on
+    every database and cheap to reproduce in any language.
+    """
     items = list(values)
-    items[1] = format_time(items[1])
+    items[1] = (items[1] - _EPOCH) // _MICROSECOND
     return _dumps([FORMAT, *items]).encode("utf-8")
 
 

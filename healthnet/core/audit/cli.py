@@ -12,7 +12,7 @@ from healthnet.config import get_settings
 from healthnet.core.audit import service
 from healthnet.core.audit.grants import pg_grants_sql
 from healthnet.core.crypto import CryptoError, SM2PublicKey
-from healthnet.core.db import transaction
+from healthnet.core.db import transaction, utcnow
 from healthnet.core.i18n import t
 
 app = typer.Typer(help="审计日志 audit", no_args_is_help=True)
@@ -74,6 +74,9 @@ def archive(
     """Move old records to the archive table in whole ranges (nothing is deleted)."""
     day = _parse_day(before)
     cutoff = datetime.combine(day, time.min, tzinfo=ZoneInfo(get_settings().timezone))
+    # Never later than now: each batch writes an audit record of its own, which a cutoff in
+    # the future would then chase for ever.
+    cutoff = min(cutoff, utcnow())
     total, last = 0, 0
     while True:
         with transaction() as session:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -63,6 +63,7 @@ from healthnet.core.crypto import (
 )
 from healthnet.core.db import is_postgres, transaction, utcnow
 from healthnet.core.errors import NotFound, RuleViolation, ServiceUnavailable
+from healthnet.core.rbac.actor import Actor
 
 log = logging.getLogger("healthnet.audit")
 
@@ -83,7 +84,11 @@ _FORBIDDEN_DETAIL_KEYS = {
     "name", "fullname", "realname", "idnumber", "idno", "idcard", "identifier", "phone",
     "mobile", "telephone", "address", "password", "token", "secret", "birthdate",
 }
-_PERSONAL_VALUE_RE = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dXx])")
+# Standalone digit runs only (not inside hex ids): an 18- or 15-character resident ID number
+# (GB 11643-1999) or an 11-digit mainland mobile number.
+_PERSONAL_VALUE_RE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9A-Za-z])"
+)
 _LIMITS = {
     "actor_id": 32, "actor_username": 64, "actor_roles": 255, "institution_id": 32,
     "client_ip": 45, "user_agent": 255, "resource_type": 64, "resource_id": 64,
@@ -93,19 +98,6 @@ _LIMITS = {
 _live: Table = AuditRecord.__table__  # type: ignore[assignment]
 _archive: Table = AuditRecordArchive.__table__  # type: ignore[assignment]
 _head: Table = AuditChainHead.__table__  # type: ignore[assignment]
-
-
-class AuditActor(Protocol):
-    """What the audit needs of :class:`healthnet.core.auth.service.Actor` (no import cycle)."""
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def institution_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -165,9 +157,9 @@ def canonical_detail(detail: Mapping[str, Any] | None) -> str | None:
     return text
 
 
-def _role_codes(actor: AuditActor | None, roles: Sequence[str] | None) -> str | None:
+def _role_codes(actor: Actor | None, roles: Sequence[str] | None) -> str | None:
     if roles is None and actor is not None:
-        roles = getattr(actor, "role_codes", None) or getattr(actor, "roles", None)
+        roles = actor.role_codes
     if not roles:
         return None
     return ",".join(str(r) for r in roles)
@@ -175,7 +167,7 @@ def _role_codes(actor: AuditActor | None, roles: Sequence[str] | None) -> str | 
 
 def _values(
     *,
-    actor: AuditActor | None,
+    actor: Actor | None,
     username: str | None,
     roles: Sequence[str] | None,
     institution_id: str | None,
@@ -272,7 +264,7 @@ def _append(session: Session, values: dict[str, Any]) -> AuditRef:
 def record(
     *,
     session: Session,
-    actor: AuditActor | None,
+    actor: Actor | None,
     action: str,
     resource_type: str,
     resource_id: str | None = None,
@@ -312,7 +304,7 @@ def record(
 
 def record_separately(
     *,
-    actor: AuditActor | None,
+    actor: Actor | None,
     action: str,
     resource_type: str,
     resource_id: str | None = None,
@@ -508,7 +500,7 @@ def _select(f: RecordFilter) -> tuple[Table, Select[Any]]:
 def search(
     *,
     session: Session,
-    actor: AuditActor,
+    actor: Actor,
     filters: RecordFilter,
     offset: int = 0,
     limit: int = 20,
@@ -525,7 +517,7 @@ def search(
 
 
 def get_record(
-    *, session: Session, actor: AuditActor, seq: int, request: AuditContext | None = None
+    *, session: Session, actor: Actor, seq: int, request: AuditContext | None = None
 ) -> dict[str, Any]:
     row = None
     for table in (_live, _archive):
@@ -542,7 +534,7 @@ def get_record(
 def export_file(
     *,
     session: Session,
-    actor: AuditActor,
+    actor: Actor,
     filters: RecordFilter,
     file_format: str,
     request: AuditContext | None = None,
@@ -568,7 +560,8 @@ def archive(*, session: Session, before: datetime, limit: int = 50_000) -> tuple
 
     Moves one contiguous range (at most ``limit`` rows) so the archive stays a prefix of the
     chain and the live table its suffix; nothing is deleted from the chain. Returns
-    ``(moved, up_to_seq)``; call again until ``moved`` is 0. Needs DELETE on ``audit_record``,
+    ``(moved, up_to_seq)``; call again with the same ``before`` (not later than the time of
+    the first call: each call audits itself) until ``moved`` is 0. Needs DELETE on ``audit_record``,
     which the application's PostgreSQL role does not have: run it as the owner role.
     """
     up_to = session.scalar(select(func.max(_live.c.seq)).where(_live.c.occurred_at < before))
@@ -611,7 +604,7 @@ def save_verification(
 def run_verification(
     *,
     session: Session,
-    actor: AuditActor,
+    actor: Actor,
     request: AuditContext | None = None,
     bind: Engine | Connection | None = None,
 ) -> AuditVerification:

@@ -8,34 +8,29 @@ database), TOTP secrets are SM4-GCM ciphertext.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from healthnet.core.crypto import EncryptedText
 from healthnet.core.db import Base, IdMixin, TimestampMixin, new_id, utcnow
+from healthnet.core.rbac.integrity import IntegrityMixin
+from healthnet.core.rbac.models import Role
 
 KIND_STAFF = "staff"
 KIND_RESIDENT = "resident"
 
 
-class Role(IdMixin, TimestampMixin, Base):
-    __tablename__ = "auth_role"
-
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(64))
-    # "*" grants every permission; the identity issue replaces this with role–permission rows.
-    permissions: Mapped[list[Any]] = mapped_column(default=list)
-    data_scope: Mapped[str] = mapped_column(String(16), default="institution")
-    builtin: Mapped[bool] = mapped_column(default=False)
-
-
-class User(IdMixin, TimestampMixin, Base):
+class User(IntegrityMixin, IdMixin, TimestampMixin, Base):
     """A staff member (``kind='staff'``, belongs to an institution) or a resident
     (``kind='resident'``, linked to their master-patient-index person)."""
 
     __tablename__ = "auth_user"
+    # HMAC-SM3 tag over what decides who may log in and what they reach (rbac.integrity);
+    # change these only through the ORM so the tag follows.
+    __integrity_fields__ = (
+        "username", "password_hash", "kind", "is_active", "institution_id", "person_id",
+    )
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
@@ -53,14 +48,10 @@ class User(IdMixin, TimestampMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
-    roles: Mapped[list[Role]] = relationship(secondary="auth_user_role", lazy="selectin")
-
-
-class UserRole(Base):
-    __tablename__ = "auth_user_role"
-
-    user_id: Mapped[str] = mapped_column(ForeignKey("auth_user.id"), primary_key=True)
-    role_id: Mapped[str] = mapped_column(ForeignKey("auth_role.id"), primary_key=True)
+    # Read-only view; roles are granted through healthnet.core.rbac.service.
+    roles: Mapped[list[Role]] = relationship(
+        secondary="rbac_user_role", lazy="selectin", viewonly=True, order_by="Role.code"
+    )
 
 
 class PasswordHistory(IdMixin, Base):

@@ -1,168 +1,356 @@
-"""Accounts and sessions. Passwords and token hashes go through core.crypto."""
+"""Accounts, login and sessions: the public API of the auth slice for other slices.
+
+The login itself (password → forced change → second factor → session) lives in
+:mod:`healthnet.core.auth.login_flow`; accounts and passwords in :mod:`.accounts`; sessions in
+:mod:`.sessions`; TOTP and recovery codes in :mod:`.totp`; lockout and rate limits in
+:mod:`.ratelimit`. This module re-exports what others call and holds the administrators'
+operations (which write audit records).
+"""
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from healthnet.config import get_settings
+from healthnet.core.audit import service as audit
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.auth import messages as _messages  # noqa: F401
-from healthnet.core.auth.models import LoginSession, Role, User
-from healthnet.core.crypto import sm3
-from healthnet.core.crypto.passwords import hash_password, verify_password
+from healthnet.core.auth import ratelimit, totp
+from healthnet.core.auth.accounts import (
+    admin_reset_password,
+    change_password,
+    check_password_policy,
+    create_resident_account,
+    create_user,
+    find_login_user,
+    generate_initial_password,
+    get_user,
+    has_users,
+    password_expired,
+    revoke_user_sessions,
+    set_active,
+    verify_or_burn,
+)
+from healthnet.core.auth.loginlog import page as _log_page
+from healthnet.core.auth.loginlog import query as _log_query
+from healthnet.core.auth.models import LoginLog, LoginSession, User
+from healthnet.core.auth.schemas import (
+    LoginLogQuery,
+    LoginLogRead,
+    SessionRead,
+    UserQuery,
+    UserRead,
+)
+from healthnet.core.auth.sessions import (
+    idle_timeout,
+    logout,
+    open_session,
+    resolve_token,
+    session_expiry,
+    token_hash,
+)
 from healthnet.core.db import utcnow
-from healthnet.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from healthnet.core.errors import NotFound
+from healthnet.core.rbac.actor import SYSTEM_ACTOR, Actor
+from healthnet.core.rbac.service import actor_for, load_builtin_roles
+from healthnet.core.schemas import Page
 
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_LIFETIME = timedelta(hours=12)
+S = TypeVar("S", bound=Select[Any])
 
-BUILTIN_ROLES = {
-    # code: (name, permissions, data scope). The identity issue splits these per 三员分立.
-    "city_admin": ("市级管理员", ["*"], "city"),
-}
+__all__ = [
+    "SYSTEM_ACTOR",
+    "Actor",
+    "actor_for",
+    "admin_reset_password",
+    "change_password",
+    "check_credentials",
+    "check_password_policy",
+    "create_resident_account",
+    "create_user",
+    "ensure_builtin_roles",
+    "find_login_user",
+    "generate_initial_password",
+    "get_user",
+    "has_users",
+    "logout",
+    "open_session",
+    "password_expired",
+    "resolve_token",
+    "revoke_user_sessions",
+    "session_expiry",
+    "set_active",
+]
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is calling: resolved once per request from the session token."""
-
-    user_id: str
-    username: str
-    institution_id: str | None
-    district_code: str | None
-    permissions: frozenset[str]
-
-    def can(self, permission: str) -> bool:
-        return "*" in self.permissions or permission in self.permissions
-
-
-SYSTEM_ACTOR = Actor("system", "system", None, None, frozenset({"*"}))
-
-
-def check_password_policy(password: str, username: str) -> None:
-    classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w]|_"))
-    if len(password) < 8 or classes < 3 or password.lower() == username.lower():
-        raise ValidationFailed.field("password", "auth.password_weak")
-
-
-def _token_hash(token: str) -> str:
-    return sm3(token.encode()).hex()
+# Actor, actor_for and the built-in roles belong to the rbac slice (re-exported above).
 
 
 def ensure_builtin_roles(*, session: Session) -> None:
-    existing = set(session.scalars(select(Role.code)))
-    for code, (name, perms, scope) in BUILTIN_ROLES.items():
-        if code not in existing:
-            session.add(Role(code=code, name=name, permissions=perms, data_scope=scope,
-                             builtin=True))
-    session.flush()
+    """The built-in roles (三员 and business roles) of healthnet/core/rbac/metadata/roles.yaml."""
+    load_builtin_roles(session=session)
 
 
-def create_user(
-    *,
-    session: Session,
-    username: str,
-    display_name: str,
-    password: str,
-    institution_id: str | None = None,
-    role_codes: list[str] | None = None,
-    must_change_password: bool = True,
-) -> User:
-    check_password_policy(password, username)
-    if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict("auth.username_taken")
-    roles = list(session.scalars(select(Role).where(Role.code.in_(role_codes or []))))
-    if len(roles) != len(set(role_codes or [])):
-        raise ValidationFailed.field("roleCodes", "field.invalid")
-    user = User(
-        username=username,
-        display_name=display_name,
-        password_hash=hash_password(password),
-        institution_id=institution_id,
-        must_change_password=must_change_password,
-        roles=roles,
-    )
-    session.add(user)
-    session.flush()
-    return user
+def check_credentials(*, session: Session, login_name: str, password: str) -> User | None:
+    """The account if ``password`` is right for ``login_name`` — the first factor only: no
+    session, no counters, no log. For tools and tests; people log in through login_flow."""
+    user = find_login_user(session=session, login_name=login_name)
+    return user if verify_or_burn(password, user) else None
 
 
-def login(*, session: Session, username: str, password: str) -> tuple[str, LoginSession, User]:
-    user = session.scalar(select(User).where(User.username == username))
-    # Unknown users cost the same KDF work as wrong passwords: the answer and its timing match.
-    stored = user.password_hash if user else hash_password("timing-equaliser")
-    if not verify_password(password, stored) or user is None or not user.is_active:
-        raise Unauthenticated("auth.invalid_credentials")
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    row = LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
-                       last_seen_at=now, expires_at=now + ABSOLUTE_LIFETIME)
-    session.add(row)
-    session.flush()
-    return token, row, user
+# --------------------------------------------------------------------------- administration
+# Everything below acts on other users' accounts, so it is limited to the caller's data scope
+# (a user outside it is "not found", never "forbidden": no existence oracle) and audited.
 
 
-def resolve_token(*, session: Session, token: str) -> Actor:
-    row = session.get(LoginSession, _token_hash(token))
-    now = utcnow()
-    if row is None or row.revoked or row.expires_at <= now or row.last_seen_at + IDLE_TIMEOUT <= now:
-        raise Unauthenticated("auth.session_expired")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("auth.session_expired")
-    if now - row.last_seen_at > timedelta(minutes=1):  # avoid a write on every request
-        row.last_seen_at = now
-    return actor_for(session=session, user=user)
+def _scope_filter(session: Session, actor: Actor) -> ColumnElement[bool] | None:
+    """Which accounts ``actor`` may see (None = all): their own, and those of the institutions
+    in their data scope (healthnet.core.rbac.scope). Resident accounts belong to no institution
+    and are visible only city-wide."""
+    from healthnet.core.rbac.scope import scope_condition
+
+    return scope_condition(actor, institution_column=User.institution_id,
+                           owner_column=User.id)
 
 
-def actor_for(*, session: Session, user: User) -> Actor:
-    from healthnet.core.orgs.service import district_of_institution
-
-    perms: set[str] = set()
-    for role in user.roles:
-        perms.update(str(p) for p in role.permissions)
-    district = (district_of_institution(session=session, institution_id=user.institution_id)
-                if user.institution_id else None)
-    return Actor(user.id, user.username, user.institution_id, district, frozenset(perms))
+def _visible(stmt: S, session: Session, actor: Actor) -> S:
+    where = _scope_filter(session, actor)
+    return stmt if where is None else stmt.where(where)
 
 
-def logout(*, session: Session, token: str) -> None:
-    row = session.get(LoginSession, _token_hash(token))
-    if row is not None:
-        row.revoked = True
-        session.flush()
-
-
-def get_user(*, session: Session, user_id: str) -> User:
-    user = session.get(User, user_id)
+def user_for_admin(*, session: Session, actor: Actor, user_id: str) -> User:
+    user: User | None = session.scalar(
+        _visible(select(User).where(User.id == user_id), session, actor))
     if user is None:
         raise NotFound("auth.user_not_found")
     return user
 
 
-def has_users(*, session: Session) -> bool:
-    return session.scalar(select(User.id).limit(1)) is not None
+def user_read(user: User, *, session: Session | None = None) -> UserRead:
+    locked = None
+    enabled = False
+    if session is not None:
+        locked = ratelimit.locked_until(session=session, key=ratelimit.user_key(user.id))
+        enabled = totp.has_totp(session=session, user_id=user.id)
+    return UserRead(
+        id=user.id, username=user.username, display_name=user.display_name, kind=user.kind,
+        institution_id=user.institution_id, department_id=user.department_id,
+        person_id=user.person_id, is_active=user.is_active,
+        must_change_password=user.must_change_password,
+        role_codes=[r.code for r in user.roles], last_login_at=user.last_login_at,
+        password_changed_at=user.password_changed_at, locked_until=locked,
+        totp_enabled=enabled,
+    )
 
 
-def generate_initial_password() -> str:
-    # Four classes guaranteed, 16 characters from a CSPRNG: no fixed default credential exists.
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-    core = "".join(secrets.choice(alphabet) for _ in range(13))
-    return core + secrets.choice("ABCDEFGHJKLMN") + secrets.choice("23456789") + "#"
+def list_users(*, session: Session, actor: Actor, query: UserQuery) -> Page[UserRead]:
+    stmt = _visible(select(User), session, actor)
+    if query.q:
+        like = f"%{query.q.strip().lower()}%"
+        stmt = stmt.where(func.lower(User.username).like(like)
+                          | func.lower(User.display_name).like(like))
+    if query.kind:
+        stmt = stmt.where(User.kind == query.kind)
+    if query.institution_id:
+        stmt = stmt.where(User.institution_id == query.institution_id)
+    if query.is_active is not None:
+        stmt = stmt.where(User.is_active.is_(query.is_active))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(User.username).offset(query.offset)
+                           .limit(query.page_size))
+    return Page(items=[user_read(u, session=session) for u in rows], total=int(total),
+                page=query.page, page_size=query.page_size)
 
 
-def user_read(user: User) -> dict[str, object]:
-    return {
-        "id": user.id, "username": user.username, "display_name": user.display_name,
-        "institution_id": user.institution_id, "is_active": user.is_active,
-        "must_change_password": user.must_change_password,
-        "role_codes": [r.code for r in user.roles],
-    }
+def _admin_audit(session: Session, actor: Actor, action: str, user: User,
+                 ctx: AuditContext | None) -> None:
+    audit.record(session=session, actor=actor, action=action, resource_type="user",
+                 resource_id=user.id, purpose="ADMIN", request=ctx)
 
 
-def session_expiry(row: LoginSession) -> datetime:
-    return min(row.expires_at, row.last_seen_at + IDLE_TIMEOUT)
+def create_staff_user(*, session: Session, actor: Actor, ctx: AuditContext | None = None,
+                      **data: Any) -> User:
+    user = create_user(session=session, granted_by=actor.user_id, **data)
+    _admin_audit(session, actor, "auth.user.create", user, ctx)
+    return user
+
+
+def create_resident(*, session: Session, actor: Actor, ctx: AuditContext | None = None,
+                    **data: Any) -> User:
+    user = create_resident_account(session=session, granted_by=actor.user_id, **data)
+    audit.record(session=session, actor=actor, action="auth.user.create", resource_type="user",
+                 resource_id=user.id, patient_id=user.person_id, purpose="ADMIN", request=ctx)
+    return user
+
+
+def reset_password(*, session: Session, actor: Actor, user_id: str,
+                   ctx: AuditContext | None = None) -> str:
+    user = user_for_admin(session=session, actor=actor, user_id=user_id)
+    password = admin_reset_password(session=session, user=user)
+    _admin_audit(session, actor, "auth.password.reset", user, ctx)
+    return password
+
+
+def unlock(*, session: Session, actor: Actor, user_id: str,
+           ctx: AuditContext | None = None) -> UserRead:
+    user = user_for_admin(session=session, actor=actor, user_id=user_id)
+    ratelimit.clear(session=session, key=ratelimit.user_key(user.id))
+    _admin_audit(session, actor, "auth.user.unlock", user, ctx)
+    return user_read(user, session=session)
+
+
+def set_user_active(*, session: Session, actor: Actor, user_id: str, active: bool,
+                    ctx: AuditContext | None = None) -> UserRead:
+    user = user_for_admin(session=session, actor=actor, user_id=user_id)
+    set_active(session=session, user=user, active=active, by_user_id=actor.user_id)
+    _admin_audit(session, actor, "auth.user.enable" if active else "auth.user.disable", user,
+                 ctx)
+    return user_read(user, session=session)
+
+
+def reset_second_factor(*, session: Session, actor: Actor, user_id: str,
+                        ctx: AuditContext | None = None) -> UserRead:
+    """Remove the user's authenticator and recovery codes (lost phone); they set up a new one
+    at their next login. Their sessions end."""
+    user = user_for_admin(session=session, actor=actor, user_id=user_id)
+    totp.reset(session=session, user_id=user.id)
+    revoke_user_sessions(session=session, user_id=user.id, reason="second_factor_reset")
+    _admin_audit(session, actor, "auth.second_factor.reset", user, ctx)
+    return user_read(user, session=session)
+
+
+# --------------------------------------------------------------------------- own account
+
+
+@dataclass(frozen=True)
+class MeInfo:
+    user: User
+    totp_enabled: bool
+    recovery_codes_left: int
+    password_expires_at: datetime | None
+
+
+def me(*, session: Session, actor: Actor) -> MeInfo:
+    user = get_user(session=session, user_id=actor.user_id)
+    days = get_settings().password_max_age_days
+    return MeInfo(
+        user=user,
+        totp_enabled=totp.has_totp(session=session, user_id=user.id),
+        recovery_codes_left=totp.remaining_recovery_codes(session=session, user_id=user.id),
+        password_expires_at=(user.password_changed_at + timedelta(days=days)) if days > 0
+        else None,
+    )
+
+
+def _current_session_id(session: Session, token: str | None) -> str | None:
+    if not token:
+        return None
+    row = session.get(LoginSession, token_hash(token))
+    return row.id if row is not None else None
+
+
+def change_own_password(*, session: Session, actor: Actor, token: str | None,
+                        current_password: str, password: str,
+                        ctx: AuditContext | None = None) -> None:
+    """Change one's own password; every other session of the account ends."""
+    user = get_user(session=session, user_id=actor.user_id)
+    change_password(session=session, user=user, new_password=password,
+                    current_password=current_password)
+    revoke_user_sessions(session=session, user_id=user.id, reason="password_changed",
+                         keep_id=_current_session_id(session, token))
+    _admin_audit(session, actor, "auth.password.change", user, ctx)
+
+
+def start_totp_enrolment(*, session: Session, actor: Actor) -> totp.Enrolment:
+    """Set up (or replace) one's authenticator app; the old one works until confirmed."""
+    return totp.start_enrolment(session=session, user=get_user(session=session,
+                                                               user_id=actor.user_id))
+
+
+def confirm_totp_enrolment(*, session: Session, actor: Actor, code: str,
+                           ctx: AuditContext | None = None) -> list[str]:
+    from healthnet.core.errors import ValidationFailed
+
+    user = get_user(session=session, user_id=actor.user_id)
+    codes = totp.confirm_enrolment(session=session, user=user, code=code)
+    if codes is None:
+        raise ValidationFailed.field("code", "auth.second_factor_invalid")
+    _admin_audit(session, actor, "auth.totp.enrol", user, ctx)
+    return codes
+
+
+def regenerate_recovery_codes(*, session: Session, actor: Actor, code: str,
+                              ctx: AuditContext | None = None) -> list[str]:
+    """New recovery codes (the old ones stop working); needs a current TOTP code."""
+    from healthnet.core.errors import ValidationFailed
+
+    totp.require_enrolled(session=session, user_id=actor.user_id)
+    try:
+        ok = totp.verify(session=session, user_id=actor.user_id, code=code)
+    except totp.TotpReused:
+        raise ValidationFailed.field("code", "auth.totp_reused") from None
+    if not ok:
+        raise ValidationFailed.field("code", "auth.second_factor_invalid")
+    user = get_user(session=session, user_id=actor.user_id)
+    codes = totp.new_recovery_codes(session=session, user_id=user.id)
+    _admin_audit(session, actor, "auth.recovery_codes.renew", user, ctx)
+    return codes
+
+
+# --------------------------------------------------------------------------- sessions, log
+
+
+def list_sessions(*, session: Session, actor: Actor, page: int, page_size: int,
+                  now: datetime | None = None) -> Page[SessionRead]:
+    """Online users: sessions that still work, newest activity first."""
+    now = now or utcnow()
+    stmt = _visible(  # type: ignore[type-var]
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
+            LoginSession.revoked.is_(False), LoginSession.expires_at > now,
+            LoginSession.last_seen_at > now - idle_timeout(), User.is_active.is_(True)),
+        session, actor)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(LoginSession.last_seen_at.desc())
+                           .offset((page - 1) * page_size).limit(page_size)).all()
+    items = [
+        SessionRead(id=s.id, user_id=u.id, username=u.username, display_name=u.display_name,
+                    institution_id=u.institution_id, client_ip=s.client_ip,
+                    user_agent=s.user_agent, auth_method=s.auth_method, created_at=s.created_at,
+                    last_seen_at=s.last_seen_at, expires_at=session_expiry(s))
+        for s, u in rows
+    ]
+    return Page(items=items, total=int(total), page=page, page_size=page_size)
+
+
+def force_logout(*, session: Session, actor: Actor, session_id: str,
+                 ctx: AuditContext | None = None) -> None:
+    """End another user's session now (its token answers 401 from the next request)."""
+    from healthnet.core.auth import sessions
+
+    row = sessions.get_session_row(session=session, session_id=session_id)
+    user = user_for_admin(session=session, actor=actor, user_id=row.user_id)
+    sessions.force_logout(session=session, row=row)
+    audit.record(session=session, actor=actor, action="auth.session.revoke",
+                 resource_type="session", resource_id=row.id, purpose="ADMIN", request=ctx,
+                 detail={"userId": user.id})
+
+
+def list_login_log(*, session: Session, actor: Actor,
+                   query: LoginLogQuery) -> Page[LoginLogRead]:
+    where = _scope_filter(session, actor)
+    user_ids: Select[Any] | None = (select(User.id).where(where) if where is not None
+                                    else None)
+    stmt = _log_query(user_id=query.user_id, user_ids=user_ids, client_ip=query.client_ip,
+                      result=query.result, since=query.since, until=query.until)
+    rows, total = _log_page(session=session, stmt=stmt, offset=query.offset,
+                            limit=query.page_size)
+    return Page(items=[LoginLogRead.model_validate(r) for r in rows], total=total,
+                page=query.page, page_size=query.page_size)
+
+
+def login_log_rows(*, session: Session, user_id: str) -> list[LoginLog]:
+    return list(session.scalars(select(LoginLog).where(LoginLog.user_id == user_id)
+                                .order_by(LoginLog.occurred_at)))

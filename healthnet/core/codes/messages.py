@@ -56,8 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "codes.import_not_csv": ("不是有效的 CSV 文件：{reason}", "Not a valid CSV file: {reason}"),
     "codes.import_no_rows": ("文件没有数据行", "The file has no data rows"),
-    "codes.import_missing_column": ("缺少必需的列“{header}”", "Missing column {header}"),
-    "codes.import_duplicate_column": ("列“{header}”重复", "Column {header} appears twice"),
+    "codes.import_missing_column": ("缺少必需的列“{name}”", "Missing column {name}"),
+    "codes.import_duplicate_column": ("列“{name}”重复", "Column {name} appears twice"),
     "codes.import_field_count": (
         "有 {found} 列，多于表头的 {expected} 列",
         "{found} cells, more than the header's {expected}",

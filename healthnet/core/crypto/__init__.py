@@ -21,6 +21,9 @@ Rotation (``rotate.py``, CLI ``healthnet keys list|ensure|rotate [--resume]|reti
     ``rotate_keys()``, ``retire_key(kid)``
 Passwords (``passwords.py``)
     ``hash_password``, ``verify_password``, ``needs_rehash``   PBKDF2-HMAC-SM3
+JOSE (``jose.py``)
+    ``jose_signing_key(alg) -> bytes``             RS256/ES256 private key (PKCS #8 PEM) for the
+                                                    OIDC provider's ID tokens (no SM2 JWS exists)
 Errors
     ``CryptoError``, ``CryptoIntegrityError``, ``UnknownKeyError``, ``MasterKeyError``
 """
@@ -31,6 +34,7 @@ from healthnet.core.crypto.errors import (
     MasterKeyError,
     UnknownKeyError,
 )
+from healthnet.core.crypto.jose import jose_signing_key
 from healthnet.core.crypto.keys import ensure_active_key
 from healthnet.core.crypto.passwords import hash_password, needs_rehash, verify_password
 from healthnet.core.crypto.sm import hmac_sm3, sm3, sm4_gcm_decrypt, sm4_gcm_encrypt
@@ -56,6 +60,7 @@ __all__ = [
     "ensure_active_key",
     "hash_password",
     "hmac_sm3",
+    "jose_signing_key",
     "needs_rehash",
     "signature_from_raw",
     "signature_to_raw",

@@ -32,6 +32,17 @@ CanWrite = Annotated[Actor, Depends(require("orgs:institution:write"))]
 CanWriteDept = Annotated[Actor, Depends(require("orgs:department:write"))]
 
 
+def _institution_in_scope(institution_id: str, session: SessionDep, actor: CurrentActor) -> str:
+    """The path's institution must lie in the caller's data scope (404 otherwise)."""
+    service.institution_in_scope(session=session, actor=actor, institution_id=institution_id)
+    return institution_id
+
+
+# Declared after the permission dependency in each route, so a caller without the permission
+# gets 403 before the scope is looked at.
+ScopedInstitutionId = Annotated[str, Depends(_institution_in_scope)]
+
+
 async def csv_upload(request: Request) -> bytes:
     """The CSV file: the raw ``text/csv`` body, or the ``file`` part of a multipart form."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -56,7 +67,7 @@ def list_districts(session: SessionDep, actor: CurrentActor) -> list[DistrictRea
 def list_institutions(
     session: SessionDep, actor: CanRead, query: Annotated[InstitutionQuery, Query()]
 ) -> Page[InstitutionRead]:
-    return service.list_institutions(session=session, query=query)
+    return service.list_institutions(session=session, actor=actor, query=query)
 
 
 @router.post("/institutions", response_model=InstitutionRead, status_code=201)
@@ -102,13 +113,14 @@ def import_institutions(
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionRead)
 def get_institution(institution_id: str, session: SessionDep, actor: CanRead) -> InstitutionRead:
-    inst = service.get_institution(session=session, institution_id=institution_id)
+    inst = service.institution_in_scope(session=session, actor=actor, institution_id=institution_id)
     return InstitutionRead.model_validate(inst)
 
 
 @router.patch("/institutions/{institution_id}", response_model=InstitutionRead)
 def update_institution(
-    institution_id: str, data: InstitutionUpdate, session: SessionDep, actor: CanWrite
+    actor: CanWrite, institution_id: ScopedInstitutionId, data: InstitutionUpdate,
+    session: SessionDep,
 ) -> InstitutionRead:
     inst = service.update_institution(session=session, institution_id=institution_id, data=data)
     return InstitutionRead.model_validate(inst)
@@ -116,7 +128,7 @@ def update_institution(
 
 @router.post("/institutions/{institution_id}/deactivate", response_model=InstitutionRead)
 def deactivate_institution(
-    institution_id: str, session: SessionDep, actor: CanWrite
+    actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
 ) -> InstitutionRead:
     inst = service.set_institution_active(
         session=session, institution_id=institution_id, active=False
@@ -126,7 +138,7 @@ def deactivate_institution(
 
 @router.post("/institutions/{institution_id}/reactivate", response_model=InstitutionRead)
 def reactivate_institution(
-    institution_id: str, session: SessionDep, actor: CanWrite
+    actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
 ) -> InstitutionRead:
     inst = service.set_institution_active(
         session=session, institution_id=institution_id, active=True
@@ -136,9 +148,9 @@ def reactivate_institution(
 
 @router.get("/institutions/{institution_id}/departments", response_model=Page[DepartmentRead])
 def list_departments(
-    institution_id: str,
-    session: SessionDep,
     actor: CanRead,
+    institution_id: ScopedInstitutionId,
+    session: SessionDep,
     query: Annotated[DepartmentQuery, Query()],
 ) -> Page[DepartmentRead]:
     return service.list_departments(session=session, institution_id=institution_id, query=query)
@@ -148,7 +160,8 @@ def list_departments(
     "/institutions/{institution_id}/departments", response_model=DepartmentRead, status_code=201
 )
 def create_department(
-    institution_id: str, data: DepartmentCreate, session: SessionDep, actor: CanWriteDept
+    actor: CanWriteDept, institution_id: ScopedInstitutionId, data: DepartmentCreate,
+    session: SessionDep,
 ) -> DepartmentRead:
     dept = service.create_department(session=session, institution_id=institution_id, data=data)
     return DepartmentRead.model_validate(dept)
@@ -158,7 +171,7 @@ def create_department(
     "/institutions/{institution_id}/departments/{department_id}", response_model=DepartmentRead
 )
 def get_department(
-    institution_id: str, department_id: str, session: SessionDep, actor: CanRead
+    actor: CanRead, institution_id: ScopedInstitutionId, department_id: str, session: SessionDep
 ) -> DepartmentRead:
     dept = service.get_department(
         session=session, institution_id=institution_id, department_id=department_id
@@ -170,11 +183,11 @@ def get_department(
     "/institutions/{institution_id}/departments/{department_id}", response_model=DepartmentRead
 )
 def update_department(
-    institution_id: str,
+    actor: CanWriteDept,
+    institution_id: ScopedInstitutionId,
     department_id: str,
     data: DepartmentUpdate,
     session: SessionDep,
-    actor: CanWriteDept,
 ) -> DepartmentRead:
     dept = service.update_department(
         session=session, institution_id=institution_id, department_id=department_id, data=data
@@ -184,7 +197,8 @@ def update_department(
 
 @router.delete("/institutions/{institution_id}/departments/{department_id}", status_code=204)
 def delete_department(
-    institution_id: str, department_id: str, session: SessionDep, actor: CanWriteDept
+    actor: CanWriteDept, institution_id: ScopedInstitutionId, department_id: str,
+    session: SessionDep,
 ) -> None:
     service.delete_department(
         session=session, institution_id=institution_id, department_id=department_id

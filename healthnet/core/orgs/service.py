@@ -2,7 +2,8 @@
 
 Public functions other slices may call: :func:`district_of_institution`, :func:`get_institution`,
 :func:`get_institution_by_code`, :func:`institution_ids_in_district`, :func:`list_districts`,
-:func:`load_districts`.
+:func:`load_districts`. Routes reach institutions through :func:`institution_in_scope` and
+:func:`list_institutions`, which apply the caller's data scope (healthnet.core.rbac.scope).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -31,6 +32,8 @@ from healthnet.core.orgs.schemas import (
     InstitutionRead,
     InstitutionUpdate,
 )
+from healthnet.core.rbac.actor import Actor
+from healthnet.core.rbac.scope import apply_scope, check_object
 from healthnet.core.schemas import Page
 
 # Deep enough for any real hierarchy (city → district → hospital → campus); stops a bad loop.
@@ -95,6 +98,15 @@ def get_institution(*, session: Session, institution_id: str) -> Institution:
     inst = session.get(Institution, institution_id)
     if inst is None:
         raise NotFound("orgs.institution_not_found")
+    return inst
+
+
+def institution_in_scope(*, session: Session, actor: Actor, institution_id: str) -> Institution:
+    """The institution, if it exists and lies in ``actor``'s data scope; otherwise the same 404
+    as for an unknown id (the answer must not reveal institutions outside the scope)."""
+    inst = get_institution(session=session, institution_id=institution_id)
+    check_object(actor, session=session, institution_id=inst.id, district_code=inst.district_code,
+                 not_found="orgs.institution_not_found")
     return inst
 
 
@@ -205,7 +217,10 @@ _INSTITUTION_SORT: dict[str, InstrumentedAttribute[Any]] = {
 }
 
 
-def list_institutions(*, session: Session, query: InstitutionQuery) -> Page[InstitutionRead]:
+def list_institutions(
+    *, session: Session, actor: Actor, query: InstitutionQuery
+) -> Page[InstitutionRead]:
+    """The institutions in ``actor``'s data scope that match ``query``."""
     conds: list[ColumnElement[bool]] = []
     if query.district_code is not None:
         conds.append(Institution.district_code == query.district_code)
@@ -225,13 +240,16 @@ def list_institutions(*, session: Session, query: InstitutionQuery) -> Page[Inst
                 Institution.code.icontains(query.name, autoescape=True),
             )
         )
-    total = session.scalar(select(func.count(Institution.id)).where(*conds)) or 0
+    def scoped(stmt: Select[Any]) -> Select[Any]:
+        return apply_scope(stmt.where(*conds), actor, institution_column=Institution.id,
+                           district_column=Institution.district_code)
+
+    total = session.scalar(scoped(select(func.count(Institution.id)))) or 0
     column = _INSTITUTION_SORT[query.sort.removeprefix("-")]
     # NULLs (e.g. unknown beds) last in both directions, the same on SQLite and PostgreSQL.
     order = [column.is_(None), column.desc() if query.sort.startswith("-") else column.asc()]
     rows = session.scalars(
-        select(Institution)
-        .where(*conds)
+        scoped(select(Institution))
         .order_by(*order, Institution.code)
         .offset((query.page - 1) * query.page_size)
         .limit(query.page_size)

@@ -67,13 +67,13 @@ def register_person(
 )
 def search_persons(data: PersonSearch, session: SessionDep, actor: Reader) -> Page[PersonRead]:
     """按任一证件（类型+号码）或姓名+出生日期查找居民。"""
-    page = service.search(session=session, query=data)
+    page = service.search(session=session, actor=actor, query=data)
     return service.present_persons(actor=actor, page=page)
 
 
 @router.get("/persons/{person_id}", response_model=PersonRead, operation_id="patients_get_person")
 def get_person(person_id: str, session: SessionDep, actor: Reader) -> PersonRead:
-    person = service.get_person(session=session, person_id=person_id)
+    person = service.get_person(session=session, actor=actor, person_id=person_id)
     return service.present_person(actor=actor, person=person)
 
 
@@ -128,7 +128,7 @@ def unlink_identifier(
     operation_id="patients_person_history",
 )
 def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[LinkEventRead]:
-    events = service.history(session=session, person_id=person_id)
+    events = service.history(session=session, actor=actor, person_id=person_id)
     return service.present_events(session=session, actor=actor, events=events)
 
 
@@ -138,7 +138,7 @@ def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[L
 def list_candidates(
     query: Annotated[CandidateQuery, Query()], session: SessionDep, actor: Merger
 ) -> Page[CandidateRead]:
-    page = service.list_candidates(session=session, query=query)
+    page = service.list_candidates(session=session, actor=actor, query=query)
     return service.present_candidates(session=session, actor=actor, page=page)
 
 

@@ -12,9 +12,10 @@ from healthnet.core.audit.context import AuditContext
 from healthnet.core.audit.grants import AUDIT_TABLES
 from healthnet.core.audit.models import AuditRecord
 from healthnet.core.audit.verify import VerifyReport, verify
-from healthnet.core.auth.service import Actor
+from healthnet.core.rbac.actor import Actor
 
-DOCTOR = Actor("u-doctor-1", "doctor1", "inst-1", "310101", frozenset({"patients:person:read"}))
+DOCTOR = Actor("u-doctor-1", "doctor1", "inst-1", "310101", frozenset({"patients:person:read"}),
+               role_codes=("doctor",))
 CTX = AuditContext(client_ip="10.1.2.3", user_agent="Mozilla/5.0 test", request_id="req-1")
 
 

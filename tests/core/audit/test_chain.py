@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -301,15 +302,23 @@ def test_a_missing_head_with_records_present_refuses_to_start_a_new_chain(
     {"note": "手机 13812345678"},
     {"blob": "x" * 3000},
 ])
-def test_personal_data_or_bulk_in_detail_is_refused(chain_db: Session, detail: dict) -> None:
+def test_personal_data_or_bulk_in_detail_is_refused(chain_db: Session,
+                                                    detail: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         service.record(session=chain_db, actor=DOCTOR, action="patients.person.read",
                        resource_type="patient", detail=detail)
 
 
+def test_ids_that_merely_contain_digits_are_fine_in_detail(chain_db: Session) -> None:
+    service.record(session=chain_db, actor=DOCTOR, action="records.document.read",
+                   resource_type="document",
+                   detail={"documentId": "a13812345678b" + "0" * 19, "count": 13812345678})
+    assert check(chain_db).ok
+
+
 def test_bad_codes_are_refused(chain_db: Session) -> None:
     for kw in ({"action": "Read Patient"}, {"purpose": "FUN"}, {"outcome": "ok"}):
-        args = {"action": "patients.person.read", **kw}
+        args: dict[str, Any] = {"action": "patients.person.read", **kw}
         with pytest.raises(ValueError):
             service.record(session=chain_db, actor=DOCTOR, resource_type="patient", **args)
 
@@ -332,6 +341,8 @@ def test_failed_login_without_an_account_is_recorded(chain_db: Session) -> None:
     assert row["outcome"] == "failure"
 
 
-def test_roles_come_from_the_actor_when_it_has_them(chain_db: Session) -> None:
+def test_roles_come_from_the_actor_unless_given(chain_db: Session) -> None:
+    write(chain_db, 1)
     write(chain_db, 1, roles=["doctor", "family_doctor"])
-    assert read_row(chain_db.connection(), 1)["actor_roles"] == "doctor,family_doctor"
+    assert read_row(chain_db.connection(), 1)["actor_roles"] == "doctor"
+    assert read_row(chain_db.connection(), 2)["actor_roles"] == "doctor,family_doctor"

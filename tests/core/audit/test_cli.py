@@ -95,7 +95,7 @@ def test_rotate_key_is_audited() -> None:
 def test_grants_prints_append_only_sql() -> None:
     result = runner.invoke(app, ["audit", "grants", "--role", "healthnet_app"])
     assert result.exit_code == 0
-    assert 'GRANT SELECT, INSERT ON audit_record, audit_checkpoint TO "healthnet_app";' in (
-        result.output)
+    assert ('GRANT SELECT, INSERT ON "public".audit_record, "public".audit_checkpoint '
+            'TO "healthnet_app";') in result.output
     assert "DELETE" not in result.output
     assert runner.invoke(app, ["audit", "grants", "--role", "x; DROP"]).exit_code == 2

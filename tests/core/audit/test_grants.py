@@ -39,7 +39,7 @@ def app_role_conn(clean_chain: None, engine: Engine) -> Iterator[Connection]:
 
 
 def _denied(conn: Connection, sql: str) -> None:
-    with conn.begin_nested(), pytest.raises(ProgrammingError, match="permission denied"):
+    with pytest.raises(ProgrammingError, match="permission denied"), conn.begin_nested():
         conn.execute(text(sql))
 
 

@@ -33,7 +33,8 @@ ZHONGSHAN = {
 
 @pytest.fixture
 def admin(make_headers: Headers, settle: Settle, districts: None) -> dict[str, str]:
-    headers = make_headers(READ, WRITE, DEPT)
+    # City-wide: these tests are about institutions, not data scope (tests/core/rbac).
+    headers = make_headers(READ, WRITE, DEPT, data_scope="city")
     settle()
     return headers
 

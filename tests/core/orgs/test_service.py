@@ -17,6 +17,7 @@ from healthnet.core.orgs.schemas import (
     InstitutionQuery,
     InstitutionUpdate,
 )
+from healthnet.core.rbac.actor import SYSTEM_ACTOR
 
 MakeInstitution = Callable[..., Institution]
 
@@ -153,8 +154,12 @@ def test_parent_must_exist_and_not_loop(db: Session, make_institution: MakeInsti
 def test_deactivate_and_reactivate(db: Session, make_institution: MakeInstitution) -> None:
     inst = make_institution()
     service.set_institution_active(session=db, institution_id=inst.id, active=False)
-    active = service.list_institutions(session=db, query=InstitutionQuery(active=True))
-    inactive = service.list_institutions(session=db, query=InstitutionQuery(active=False))
+    active = service.list_institutions(
+        session=db, actor=SYSTEM_ACTOR, query=InstitutionQuery(active=True)
+    )
+    inactive = service.list_institutions(
+        session=db, actor=SYSTEM_ACTOR, query=InstitutionQuery(active=False)
+    )
     assert inst.id not in {i.id for i in active.items}
     assert [i.id for i in inactive.items] == [inst.id]
     assert service.institution_ids_in_district(session=db, district_code="310104") == []
@@ -186,7 +191,9 @@ def test_list_filters_combine(db: Session, make_institution: MakeInstitution) ->
         return [
             i.id
             for i in service.list_institutions(
-                session=db, query=InstitutionQuery.model_validate({"sort": "code", **kw})
+                session=db,
+                actor=SYSTEM_ACTOR,
+                query=InstitutionQuery.model_validate({"sort": "code", **kw}),
             ).items
         ]
 
@@ -202,17 +209,20 @@ def test_list_pages_and_sorts(db: Session, make_institution: MakeInstitution) ->
     beds = [300, None, 1200, 50, 800]
     made = [make_institution(beds=b) for b in beds]
     page1 = service.list_institutions(
-        session=db, query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2})
+        session=db,
+        actor=SYSTEM_ACTOR,
+        query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2}),
     )
     page3 = service.list_institutions(
         session=db,
+        actor=SYSTEM_ACTOR,
         query=InstitutionQuery.model_validate({"sort": "-beds", "pageSize": 2, "page": 3}),
     )
     assert page1.total == page3.total == 5
     assert [i.beds for i in page1.items] == [1200, 800]
     assert [i.beds for i in page3.items] == [None]  # unknown bed counts sort last
     ascending = service.list_institutions(
-        session=db, query=InstitutionQuery.model_validate({"sort": "beds"})
+        session=db, actor=SYSTEM_ACTOR, query=InstitutionQuery.model_validate({"sort": "beds"})
     )
     assert [i.beds for i in ascending.items] == [50, 300, 800, 1200, None]
     assert {i.id for i in ascending.items} == {m.id for m in made}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -16,6 +17,13 @@ BASE = "/api/v1/patients"
 ID_A = id_number(date(1985, 6, 15), 123)
 READ, WRITE, MERGE = "patients:person:read", "patients:person:write", "patients:person:merge"
 FULL = "patients:identifier:read_full"
+
+
+@pytest.fixture
+def make_headers(make_headers: Headers) -> Headers:
+    """City-wide users: these tests are about the patient index (one user registers, another
+    reads); data scope is tested in tests/core/rbac."""
+    return functools.partial(make_headers, data_scope="city")
 
 
 def _register(client: TestClient, headers: dict[str, str], **body: Any) -> Any:

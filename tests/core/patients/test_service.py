@@ -22,6 +22,7 @@ from healthnet.core.patients.schemas import (
     PersonSearch,
     PersonUpdate,
 )
+from healthnet.core.rbac.actor import SYSTEM_ACTOR
 
 from .conftest import id_number
 
@@ -201,11 +202,13 @@ def test_search_by_name_and_birth_date_is_paged(db: Session, register: Register)
     register(name="刘洋", birthDate="2001-01-02")
     page = service.search(
         session=db,
+        actor=SYSTEM_ACTOR,
         query=PersonSearch(name="刘 洋", birth_date=date(2001, 1, 1), page=1, page_size=2),
     )
     assert page.total == 3 and len(page.items) == 2
     page2 = service.search(
         session=db,
+        actor=SYSTEM_ACTOR,
         query=PersonSearch(name="刘 洋", birth_date=date(2001, 1, 1), page=2, page_size=2),
     )
     assert len(page2.items) == 1
@@ -232,7 +235,7 @@ def test_similar_person_without_shared_identifier_goes_to_review_list(
     )
     assert reg.created and reg.person.id != a.id
     assert len(reg.candidates) == 1
-    page = service.list_candidates(session=db, query=CandidateQuery())
+    page = service.list_candidates(session=db, actor=SYSTEM_ACTOR, query=CandidateQuery())
     assert page.total == 1
     candidate = page.items[0]
     assert {candidate.person_a_id, candidate.person_b_id} == {a.id, reg.person.id}
@@ -247,7 +250,9 @@ def test_high_score_is_band_match_but_still_waits_for_review(
     a = register(name="周杰", birthDate="1980-01-01", sexCode="1", phone="13900001111").person
     b = register(name="周杰", birthDate="1980-01-01", sexCode="1", phone="139 0000 1111").person
     assert a.id != b.id and b.status == "active"
-    (candidate,) = service.list_candidates(session=db, query=CandidateQuery()).items
+    (candidate,) = service.list_candidates(
+        session=db, actor=SYSTEM_ACTOR, query=CandidateQuery()
+    ).items
     assert candidate.band == "match" and candidate.score == pytest.approx(1.0)
 
 
@@ -276,14 +281,23 @@ def test_dismissed_candidate_is_not_suggested_again(
 ) -> None:
     register(name="冯雪", birthDate="1999-12-12", sexCode="2")
     b = register(name="冯雪", birthDate="1999-12-12", sexCode="2").person
-    (candidate,) = service.list_candidates(session=db, query=CandidateQuery()).items
+    (candidate,) = service.list_candidates(
+        session=db, actor=SYSTEM_ACTOR, query=CandidateQuery()
+    ).items
     service.dismiss_candidate(session=db, actor=actor, candidate_id=candidate.id, note="双胞胎")
     assert candidate.reviewed_by == actor.user_id and candidate.reviewed_at is not None
     service.update_person(
         session=db, actor=actor, person_id=b.id, data=PersonUpdate(phone="13611112222")
     )
-    assert service.list_candidates(session=db, query=CandidateQuery()).total == 0
-    assert service.list_candidates(session=db, query=CandidateQuery(status="dismissed")).total == 1
+    assert (
+        service.list_candidates(session=db, actor=SYSTEM_ACTOR, query=CandidateQuery()).total == 0
+    )
+    assert (
+        service.list_candidates(
+            session=db, actor=SYSTEM_ACTOR, query=CandidateQuery(status="dismissed")
+        ).total
+        == 1
+    )
     with pytest.raises(Conflict):
         service.dismiss_candidate(session=db, actor=actor, candidate_id=candidate.id)
 
@@ -309,7 +323,9 @@ def test_merge_then_unmerge_restores_identifiers_exactly(
         ],
     ).person
     before = {survivor.id: _ids_of(survivor), merged.id: _ids_of(merged)}
-    (candidate,) = service.list_candidates(session=db, query=CandidateQuery()).items
+    (candidate,) = service.list_candidates(
+        session=db, actor=SYSTEM_ACTOR, query=CandidateQuery()
+    ).items
 
     event = service.merge(
         session=db,
@@ -333,7 +349,9 @@ def test_merge_then_unmerge_restores_identifiers_exactly(
         is survivor
     )
     found = service.search(
-        session=db, query=PersonSearch(name="何平", birth_date=date(1985, 6, 15))
+        session=db,
+        actor=SYSTEM_ACTOR,
+        query=PersonSearch(name="何平", birth_date=date(1985, 6, 15)),
     )
     assert [p.id for p in found.items] == [survivor.id]
     # Registering with the merged record's card returns the survivor too.
@@ -388,7 +406,7 @@ def test_history_lists_every_link_merge_and_unmerge(
     )
     service.unmerge(session=db, actor=actor, event_id=event.id, reason="误合并")
 
-    kinds = [e.kind for e in service.history(session=db, person_id=a.id)]
+    kinds = [e.kind for e in service.history(session=db, actor=SYSTEM_ACTOR, person_id=a.id)]
     assert kinds == [
         "register",
         "identifier_link",
@@ -397,7 +415,7 @@ def test_history_lists_every_link_merge_and_unmerge(
         "merge",
         "unmerge",
     ]
-    b_events = service.history(session=db, person_id=b.id)
+    b_events = service.history(session=db, actor=SYSTEM_ACTOR, person_id=b.id)
     assert [e.kind for e in b_events] == ["register", "identifier_link", "merge", "unmerge"]
     assert all(e.actor_user_id == actor.user_id for e in b_events)
     assert b_events[2].reason == "同一人"
@@ -549,7 +567,7 @@ def test_raw_rows_hold_no_plaintext_personal_data(
     assert seen >= 8
     # And the model still decrypts what it stored.
     db.expire_all()
-    person = service.get_person(session=db, person_id=reg.person.id)
+    person = service.get_person(session=db, actor=SYSTEM_ACTOR, person_id=reg.person.id)
     assert (person.name, person.phone, person.address) == (name, phone, address)
 
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from healthnet.core.auth.service import Actor
 from healthnet.core.crypto import blind_index
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
@@ -43,6 +42,13 @@ from healthnet.core.patients.models import (
 )
 from healthnet.core.patients.schemas import (
     IdentifierIn,
+)
+from healthnet.core.rbac.actor import SCOPE_CITY, Actor
+from healthnet.core.rbac.scope import (
+    apply_scope,
+    creator_institution,
+    in_scope,
+    institution_of_user,
 )
 
 FULL_ID_PERMISSION = "patients:identifier:read_full"
@@ -211,17 +217,53 @@ def _survivor(session: Session, person: Person) -> Person:
     return person
 
 
-def get_person(*, session: Session, person_id: str) -> Person:
-    """The record with this platform id, whatever its status (a merged record names its
-    survivor in ``merged_into_id``)."""
+# ---------------------------------------------------------------- data scope
+# A resident belongs to the district they live in and to the institution whose staff registered
+# them (the registrar's institution); the registrar always sees them (healthnet.core.rbac.scope).
+
+
+def scope_persons(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """``stmt`` (over Person) limited to the residents in ``actor``'s data scope."""
+    return apply_scope(
+        stmt,
+        actor,
+        institution_column=creator_institution(Person.created_by),
+        district_column=Person.district_code,
+        owner_column=Person.created_by,
+    )
+
+
+def person_in_scope(session: Session, actor: Actor, person: Person) -> bool:
+    if SCOPE_CITY in actor.scopes:
+        return True
+    return in_scope(
+        actor,
+        session=session,
+        institution_id=institution_of_user(session=session, user_id=person.created_by),
+        district_code=person.district_code,
+        owner_id=person.created_by,
+    )
+
+
+def _load_person(session: Session, person_id: str) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("patients.person_not_found")
     return person
 
 
-def _active_person(session: Session, person_id: str) -> Person:
-    person = get_person(session=session, person_id=person_id)
+def get_person(*, session: Session, actor: Actor, person_id: str) -> Person:
+    """The record with this platform id, whatever its status (a merged record names its
+    survivor in ``merged_into_id``). Outside ``actor``'s data scope it is "not found", the
+    same answer as for an unknown id."""
+    person = _load_person(session, person_id)
+    if not person_in_scope(session, actor, person):
+        raise NotFound("patients.person_not_found")
+    return person
+
+
+def _active_person(session: Session, person_id: str, actor: Actor) -> Person:
+    person = get_person(session=session, actor=actor, person_id=person_id)
     if person.status != STATUS_ACTIVE:
         raise Conflict("patients.person_merged", master_id=_survivor(session, person).master_id)
     return person

@@ -10,7 +10,6 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from healthnet.core.auth.service import Actor
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
 from healthnet.core.patients.identifiers import (
@@ -47,8 +46,11 @@ from healthnet.core.patients.service._base import (
     _prepare_in,
     _stored_gb11643,
     _survivor,
+    person_in_scope,
+    scope_persons,
 )
 from healthnet.core.patients.service.review import _match
+from healthnet.core.rbac.actor import Actor
 
 
 def find_by_identifier(
@@ -80,9 +82,10 @@ def find_by_identifier(
     return None if row is None else _survivor(session, row.person)
 
 
-def search(*, session: Session, query: PersonSearch) -> PersonPage:
+def search(*, session: Session, actor: Actor, query: PersonSearch) -> PersonPage:
     """By one identifier (0 or 1 result: the survivor), or by exact name + birth date through
-    the name blind index (active records only), paged."""
+    the name blind index (active records only), paged; only residents in ``actor``'s data
+    scope are found."""
     if query.id_type is not None and query.id_value:
         person = find_by_identifier(
             session=session,
@@ -91,6 +94,8 @@ def search(*, session: Session, query: PersonSearch) -> PersonPage:
             issuer=query.issuer,
             institution_id=query.institution_id,
         )
+        if person is not None and not person_in_scope(session, actor, person):
+            person = None
         items = [person] if person is not None and query.page == 1 else []
         return PersonPage(items, int(person is not None), query.page, query.page_size)
     assert query.name is not None and query.birth_date is not None  # checked by the schema
@@ -103,9 +108,10 @@ def search(*, session: Session, query: PersonSearch) -> PersonPage:
         Person.birth_date == query.birth_date,
         Person.status == STATUS_ACTIVE,
     )
-    total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+    total = session.scalar(scope_persons(select(func.count()).select_from(Person), actor)
+                           .where(where)) or 0
     rows = session.scalars(
-        select(Person)
+        scope_persons(select(Person), actor)
         .where(where)
         .order_by(Person.created_at, Person.id)
         .offset((query.page - 1) * query.page_size)
@@ -307,7 +313,7 @@ def _register_existing(
 def update_person(*, session: Session, actor: Actor, person_id: str, data: PersonUpdate) -> Person:
     """Change the fields sent. Birth date and sex must keep agreeing with the resident's citizen
     ID number; a change to name, birth date, sex or phone re-runs matching."""
-    person = _active_person(session, person_id)
+    person = _active_person(session, person_id, actor)
     sent = data.model_fields_set
     info = _stored_gb11643(person)
     if info is not None:
@@ -349,7 +355,7 @@ def add_identifier(
 ) -> Identifier:
     """Link one more identifier. Already linked to this resident → returned as is; linked to
     another resident → 409 naming that resident's master id."""
-    person = _active_person(session, person_id)
+    person = _active_person(session, person_id, actor)
     ident = _prepare_in(session, data, "")
     row = _active_identifier(session, ident.id_type, ident.index)
     if row is not None:
@@ -382,7 +388,7 @@ def unlink_identifier(
     *, session: Session, actor: Actor, person_id: str, identifier_id: str, reason: str
 ) -> Identifier:
     """Deactivate a wrongly linked identifier; the row and its history stay."""
-    person = _active_person(session, person_id)
+    person = _active_person(session, person_id, actor)
     row = session.get(Identifier, identifier_id)
     if row is None or row.person_id != person.id:
         raise NotFound("patients.identifier_not_found")

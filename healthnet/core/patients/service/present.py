@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from healthnet.core.auth.service import Actor
 from healthnet.core.patients.identifiers import (
     IdentifierType,
     mask,
@@ -30,6 +29,7 @@ from healthnet.core.patients.service._base import (
     Registration,
     get_person,
 )
+from healthnet.core.rbac.actor import Actor
 from healthnet.core.schemas import Page
 
 # ---------------------------------------------------------------- presenting
@@ -97,8 +97,8 @@ def present_candidates(
 ) -> Page[CandidateRead]:
     items = []
     for c in page.items:
-        a = get_person(session=session, person_id=c.person_a_id)
-        b = get_person(session=session, person_id=c.person_b_id)
+        a = get_person(session=session, actor=actor, person_id=c.person_a_id)
+        b = get_person(session=session, actor=actor, person_id=c.person_b_id)
         items.append(
             CandidateRead.model_validate(
                 {

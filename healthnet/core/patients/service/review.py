@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from healthnet.core.auth.service import Actor
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, RuleViolation
 from healthnet.core.patients.matching import Band, score
@@ -33,11 +32,15 @@ from healthnet.core.patients.service._base import (
     _active_person,
     _demographics,
     _event,
+    _load_person,
     _pair,
     _resident_id_indexes,
     _survivor,
     get_person,
+    person_in_scope,
+    scope_persons,
 )
+from healthnet.core.rbac.actor import Actor
 
 
 def _match(session: Session, person: Person) -> list[MatchCandidate]:
@@ -103,11 +106,17 @@ def _match(session: Session, person: Person) -> list[MatchCandidate]:
     return open_candidates
 
 
-def list_candidates(*, session: Session, query: CandidateQuery) -> CandidatePage:
+def list_candidates(*, session: Session, actor: Actor, query: CandidateQuery) -> CandidatePage:
     """The review list, highest score first. Open pairs are shown only while both records are
-    active (a pair whose member was merged elsewhere reappears if that merge is undone)."""
+    active (a pair whose member was merged elsewhere reappears if that merge is undone), and
+    only pairs whose two residents are both in ``actor``'s data scope."""
     person_a, person_b = Person.__table__.alias("pa"), Person.__table__.alias("pb")
-    stmt = select(MatchCandidate).where(MatchCandidate.status == query.status)
+    visible = scope_persons(select(Person.id), actor)
+    stmt = select(MatchCandidate).where(
+        MatchCandidate.status == query.status,
+        MatchCandidate.person_a_id.in_(visible),
+        MatchCandidate.person_b_id.in_(visible),
+    )
     if query.band is not None:
         stmt = stmt.where(MatchCandidate.band == query.band)
     if query.status == CANDIDATE_OPEN:
@@ -137,6 +146,9 @@ def dismiss_candidate(
 ) -> MatchCandidate:
     """A reviewer decided the pair are different people; it is not suggested again."""
     candidate = _get_candidate(session, candidate_id)
+    for person_id in (candidate.person_a_id, candidate.person_b_id):
+        if not person_in_scope(session, actor, _load_person(session, person_id)):
+            raise NotFound("patients.candidate_not_found")
     if candidate.status != CANDIDATE_OPEN:
         raise Conflict("patients.candidate_closed", status=candidate.status)
     candidate.status = CANDIDATE_DISMISSED
@@ -170,8 +182,8 @@ def merge(
     The survivor's own fields are not changed."""
     if survivor_id == merged_id:
         raise RuleViolation("patients.merge_same_person")
-    survivor = _active_person(session, survivor_id)
-    merged = _active_person(session, merged_id)
+    survivor = _active_person(session, survivor_id, actor)
+    merged = _active_person(session, merged_id, actor)
     survivor_id_card = _resident_id_indexes(session, [survivor.id]).get(survivor.id)
     merged_id_card = _resident_id_indexes(session, [merged.id]).get(merged.id)
     if survivor_id_card and merged_id_card and survivor_id_card != merged_id_card:
@@ -212,14 +224,17 @@ def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> Li
     active again; identifiers linked to the survivor since then stay with the survivor. The
     pair is marked dismissed on the review list — a person has now said they differ."""
     event = session.get(LinkEvent, event_id)
-    if event is None:
+    if event is None or not all(
+        person_in_scope(session, actor, _load_person(session, pid))
+        for pid in (event.person_id, event.other_person_id) if pid is not None
+    ):
         raise NotFound("patients.event_not_found")
     if event.kind != EVENT_MERGE or event.other_person_id is None:
         raise RuleViolation("patients.unmerge_not_a_merge")
     if event.undone_by_id is not None:
         raise Conflict("patients.unmerge_already_done")
-    survivor = get_person(session=session, person_id=event.person_id)
-    merged = get_person(session=session, person_id=event.other_person_id)
+    survivor = _load_person(session, event.person_id)
+    merged = _load_person(session, event.other_person_id)
     if survivor.status != STATUS_ACTIVE:
         raise Conflict(
             "patients.unmerge_survivor_merged", master_id=_survivor(session, survivor).master_id
@@ -258,10 +273,10 @@ def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> Li
     return undo
 
 
-def history(*, session: Session, person_id: str) -> list[LinkEvent]:
+def history(*, session: Session, actor: Actor, person_id: str) -> list[LinkEvent]:
     """Every registration, identifier link and unlink, merge and unmerge involving the person,
     oldest first."""
-    person = get_person(session=session, person_id=person_id)
+    person = get_person(session=session, actor=actor, person_id=person_id)
     return list(
         session.scalars(
             select(LinkEvent)

@@ -1,0 +1,93 @@
+"""The OIDC provider's data: clients (registration, secrets, rotation), authorization codes,
+tokens, ID-token signing keys, user claims, and the principal behind a hospital system's token.
+
+The protocol itself (what is valid when) is Authlib's, wired up in :mod:`..server`; this package
+only stores and finds things. Secrets, codes and tokens are never stored in clear.
+"""
+
+from healthnet.core.oidc import messages as _messages  # noqa: F401  (registers the catalogue)
+from healthnet.core.oidc.service.claims import scope_list, user_claims, user_is_active
+from healthnet.core.oidc.service.clients import (
+    deactivate_client,
+    find_active_client,
+    get_client,
+    list_clients,
+    register_client,
+    rotate_secret,
+    update_client,
+    verify_client_secret,
+)
+from healthnet.core.oidc.service.keys import (
+    SIGNING_ALG,
+    SigningKey,
+    active_signing_key,
+    public_jwks,
+    retire_signing_keys,
+    rotate_signing_key,
+)
+from healthnet.core.oidc.service.tokens import (
+    CLIENT_ACCESS_TOKEN_TTL,
+    CODE_TTL,
+    ID_TOKEN_TTL,
+    REFRESH_TOKEN_TTL,
+    USER_ACCESS_TOKEN_TTL,
+    ClientPrincipal,
+    consume_code,
+    find_token,
+    mark_refresh_used,
+    new_access_token,
+    new_refresh_token,
+    nonce_used,
+    resolve_access_token,
+    revoke_client_tokens,
+    revoke_family,
+    revoke_session_tokens,
+    revoke_token,
+    save_code,
+    session_ref,
+    store_token,
+    token_digest,
+    token_is_active,
+)
+
+__all__ = [
+    "CLIENT_ACCESS_TOKEN_TTL",
+    "CODE_TTL",
+    "ID_TOKEN_TTL",
+    "REFRESH_TOKEN_TTL",
+    "SIGNING_ALG",
+    "USER_ACCESS_TOKEN_TTL",
+    "ClientPrincipal",
+    "SigningKey",
+    "active_signing_key",
+    "consume_code",
+    "deactivate_client",
+    "find_active_client",
+    "find_token",
+    "get_client",
+    "list_clients",
+    "mark_refresh_used",
+    "new_access_token",
+    "new_refresh_token",
+    "nonce_used",
+    "public_jwks",
+    "register_client",
+    "resolve_access_token",
+    "retire_signing_keys",
+    "revoke_client_tokens",
+    "revoke_family",
+    "revoke_session_tokens",
+    "revoke_token",
+    "rotate_secret",
+    "rotate_signing_key",
+    "save_code",
+    "scope_list",
+    "session_ref",
+    "store_token",
+    "token_digest",
+    "token_is_active",
+    "update_client",
+    "user_claims",
+    "user_is_active",
+    "verify_client_secret",
+]
