@@ -17,15 +17,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from healthnet.core.auth import service as auth
 from healthnet.core.crypto import ensure_active_key
-from healthnet.core.errors import Conflict, ValidationFailed
+from healthnet.core.errors import Conflict
 from healthnet.core.orgs import service as orgs
-from healthnet.core.orgs.schemas import DepartmentCreate, InstitutionCreate
+from healthnet.core.orgs.enums import InstitutionKind
+from healthnet.core.orgs.schemas import DepartmentCreate, DepartmentQuery, InstitutionCreate
 from healthnet.demo import residents as resident_loader
 from healthnet.demo.generators import (
     DEFAULT_SEED,
@@ -40,9 +41,6 @@ from healthnet.demo.generators import (
 
 BATCH = 200
 
-# Roles a demo account should hold, once the identity slice defines them; until then an
-# account without a known role is created without roles (it can log in and see nothing).
-STAFF_ROLES = {"doctor": "doctor", "nurse": "nurse", "admin": "institution_admin"}
 DISTRICT_ADMIN_ROLE = "district_admin"
 
 
@@ -159,14 +157,21 @@ def _load_institutions(
     progress: Progress,
     report: LoadReport,
     commit: Callable[[], None],
-) -> dict[str, str]:
-    """Create institutions and their departments; returns organisation code → institution id."""
+) -> dict[str, tuple[str, str | None]]:
+    """Create institutions and their departments.
+
+    Returns organisation code → (institution id, id of its first department by code), the
+    department where the institution's demo doctor and nurse work.
+    """
     progress.phase("机构与科室", len(institutions))
-    ids: dict[str, str] = {}
+    ids: dict[str, tuple[str, str | None]] = {}
     for n, inst in enumerate(institutions, 1):
         existing = orgs.get_institution_by_code(session=session, code=inst.code)
         if existing is not None:
-            ids[inst.code] = existing.id
+            first = orgs.list_departments(
+                session=session, institution_id=existing.id, query=DepartmentQuery(page_size=1)
+            ).items
+            ids[inst.code] = (existing.id, first[0].id if first else None)
             report.institutions_existing += 1
         else:
             row = orgs.create_institution(
@@ -186,15 +191,16 @@ def _load_institutions(
                     phone=inst.phone,
                 ),
             )
-            ids[inst.code] = row.id
-            report.institutions_created += 1
+            dept_ids: dict[str, str] = {}
             for dept in inst.departments:
-                orgs.create_department(
+                dept_ids[dept.code] = orgs.create_department(
                     session=session,
                     institution_id=row.id,
                     data=DepartmentCreate(code=dept.code, name=dept.name, category=dept.category),
-                )
+                ).id
                 report.departments_created += 1
+            ids[inst.code] = (row.id, dept_ids[min(dept_ids)] if dept_ids else None)
+            report.institutions_created += 1
         progress.advance()
         if n % BATCH == 0:
             commit()
@@ -202,52 +208,30 @@ def _load_institutions(
     return ids
 
 
-def _create_account(
-    session: Session,
-    *,
-    username: str,
-    display_name: str,
-    password: str,
-    institution_id: str | None,
-    role: str | None,
-    missing_roles: set[str],
-) -> bool:
-    """Create one account through the auth service; False if the user name is taken."""
-    roles = [role] if role and role not in missing_roles else []
+def staff_role(kind: InstitutionKind, role: str) -> str:
+    """The built-in role (healthnet/core/rbac/metadata/roles.yaml) of a demo account."""
+    if role == "admin":
+        return "institution_admin"
+    if kind is InstitutionKind.CDC:
+        return "cdc_staff"
+    if kind is InstitutionKind.LABORATORY:
+        return "lab_staff"
+    return role  # doctor | nurse
+
+
+def _create_account(session: Session, **fields: Any) -> bool:
+    """Create one staff account through the auth service; False if the user name is taken."""
     try:
-        auth.create_user(
-            session=session,
-            username=username,
-            display_name=display_name,
-            password=password,
-            institution_id=institution_id,
-            role_codes=roles,
-            must_change_password=True,
-        )
+        auth.create_user(session=session, must_change_password=True, **fields)
     except Conflict:
         return False
-    except ValidationFailed as exc:
-        # The role does not exist yet (validated before anything is written): remember that
-        # and create the account without it.
-        if not roles or not any(e.field == "roleCodes" for e in exc.errors):
-            raise
-        missing_roles.update(roles)
-        return _create_account(
-            session,
-            username=username,
-            display_name=display_name,
-            password=password,
-            institution_id=institution_id,
-            role=None,
-            missing_roles=missing_roles,
-        )
     return True
 
 
 def _load_staff(
     session: Session,
     institutions: Sequence[InstitutionSpec],
-    ids: dict[str, str],
+    ids: dict[str, tuple[str, str | None]],
     spec: Size,
     seed: int,
     progress: Progress,
@@ -258,8 +242,8 @@ def _load_staff(
     one administrator per district whose one-time password the CLI prints."""
     staff = generate_staff(institutions, spec.staff_per_institution, seed)
     admins = district_admins(institutions)
+    kinds = {i.code: i.kind for i in institutions}
     progress.phase("工作人员账号", len(staff) + len(admins))
-    missing: set[str] = set()
     for admin in admins:
         password = auth.generate_initial_password()
         created = _create_account(
@@ -267,9 +251,8 @@ def _load_staff(
             username=admin.username,
             display_name=admin.display_name,
             password=password,
-            institution_id=ids.get(admin.institution_code) if admin.institution_code else None,
-            role=DISTRICT_ADMIN_ROLE,
-            missing_roles=missing,
+            institution_id=ids[admin.institution_code][0] if admin.institution_code else None,
+            role_codes=[DISTRICT_ADMIN_ROLE],
         )
         report.district_admins.append(
             (admin.username, admin.display_name, password if created else None)
@@ -277,14 +260,15 @@ def _load_staff(
         progress.advance()
     commit()
     for n, person in enumerate(staff, 1):
+        institution_id, department_id = ids[person.institution_code]
         created = _create_account(
             session,
             username=person.username,
             display_name=person.display_name,
             password=auth.generate_initial_password(),
-            institution_id=ids[person.institution_code],
-            role=STAFF_ROLES[person.role],
-            missing_roles=missing,
+            institution_id=institution_id,
+            department_id=department_id if person.role != "admin" else None,
+            role_codes=[staff_role(kinds[person.institution_code], person.role)],
         )
         if created:
             report.staff_created += 1

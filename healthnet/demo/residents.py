@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from healthnet.core.auth.service import Actor
 from healthnet.core.crypto import blind_index
 from healthnet.core.db import is_postgres, new_id, utcnow
 from healthnet.core.patients import service as patients
@@ -54,13 +53,16 @@ from healthnet.core.patients.models import (
     Person,
 )
 from healthnet.core.patients.schemas import IdentifierIn, PersonCreate
+from healthnet.core.rbac.actor import SCOPE_CITY, Actor
 from healthnet.demo.generators import REFERENCE_DATE, ResidentSpec
 
 if TYPE_CHECKING:
     from healthnet.demo.loader import LoadReport, Progress
 
 # Who the history says registered demo residents.
-DEMO_ACTOR = Actor("demo-loader", "demo-loader", None, None, frozenset())
+DEMO_ACTOR = Actor(
+    "demo-loader", "demo-loader", None, None, frozenset(), scopes=frozenset({SCOPE_CITY})
+)
 BULK_BATCH = 2000
 
 # Blind-index purposes of the patient index (patients/service.py); a drift breaks the search

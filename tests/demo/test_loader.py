@@ -109,12 +109,17 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
     assert username == "admin_xuhui" and password
     user = auth.check_credentials(session=db, login_name=username, password=password)
     assert user is not None and user.must_change_password
+    admin = auth.actor_for(session=db, user=user)
+    assert admin.role_codes == ("district_admin",) and admin.district_code == "310104"
     # Staff accounts belong to their institution.
     doctor = generate_staff(generate_institutions(size.institutions, SEED), 1, SEED)[0]
     by_code = orgs.get_institution_by_code(session=db, code=doctor.institution_code)
     assert by_code is not None
     row = db.scalar(select(User).where(User.username == doctor.username))
     assert row is not None and row.institution_id == by_code.id
+    assert row.department_id is not None  # works in the institution's first department
+    expected = {"cdc": "cdc_staff", "laboratory": "lab_staff"}.get(by_code.kind, "doctor")
+    assert auth.actor_for(session=db, user=row).role_codes == (expected,)
 
 
 def test_loading_twice_changes_nothing(db: Session) -> None:

@@ -20,14 +20,17 @@ What each finding means, for a row ``k`` met in ``seq`` order:
 from __future__ import annotations
 
 import base64
+import os
+import re
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from healthnet.core.audit import chain
 from healthnet.core.audit.models import (
@@ -46,6 +49,8 @@ from healthnet.core.i18n import t
 CHAIN_KINDS = ("altered", "forged", "deleted", "inserted", "relinked", "tail_deleted",
                "head_mismatch", "head_missing")
 MAX_PROBLEMS = 100
+# Below this, starting worker processes costs more than it saves.
+PARALLEL_MIN_RECORDS = 200_000
 
 
 @dataclass(frozen=True)
@@ -115,61 +120,157 @@ _archive: Table = AuditRecordArchive.__table__  # type: ignore[assignment]
 _head: Table = AuditChainHead.__table__  # type: ignore[assignment]
 
 
-class _Walker:
-    def __init__(self, report: VerifyReport, mac_key: bytes | None,
-                 checkpoints: dict[int, list[Any]]) -> None:
-        self.report = report
-        self.mac_key = mac_key
-        self.checkpoints = checkpoints
-        self.last_seq = 0
-        self.expected_prev = GENESIS_HASH
-        self.prev_bad = False
-        self.seen_checkpoints: set[str] = set()
+@dataclass(frozen=True)
+class _Cp:
+    """What a chunk walker needs of a checkpoint (picklable for worker processes)."""
 
-    def walk(self, conn: Connection, table: Table, batch_size: int) -> int:
-        cols = [table.c[f] for f in chain.FIELDS]
-        cols += [table.c.prev_hash, table.c.hash, table.c.mac]
-        # Per statement: Connection.execution_options() would change the caller's connection.
-        result = conn.execute(
-            select(*cols).order_by(table.c.seq).execution_options(yield_per=batch_size)
-        )
-        n = 0
-        report, mac_key, checkpoints = self.report, self.mac_key, self.checkpoints
-        record_hash = chain.record_hash
-        for part in result.partitions():
-            for row in part:
-                n += 1
-                seq, prev_hash, stored_hash, stored_mac = row[0], row[16], row[17], row[18]
-                try:
-                    digest: str | None = record_hash(prev_hash, row[:16])
-                except (TypeError, ValueError, AttributeError):
-                    digest = None
-                bad = False
-                if digest != stored_hash:
-                    report.add(Problem("altered", seq))
-                    bad = True
-                elif mac_key is not None and hmac_sm3(
-                    mac_key, bytes.fromhex(stored_hash)
-                ).hex() != stored_mac:
-                    report.add(Problem("forged", seq))
-                    bad = True
-                if seq <= self.last_seq:
-                    report.add(Problem("inserted", seq))
-                    continue  # a duplicate does not move the chain forward
-                if seq > self.last_seq + 1:
-                    report.add(Problem("deleted", self.last_seq + 1, seq - 1))
-                elif prev_hash != self.expected_prev and not bad and not self.prev_bad:
-                    report.add(Problem("relinked", seq))
-                if seq in checkpoints:
-                    for cp in checkpoints[seq]:
-                        self.seen_checkpoints.add(cp.id)
-                        if cp.head_hash != stored_hash:
-                            report.add(Problem("checkpoint_mismatch", seq, checkpoint_id=cp.id,
-                                               time=cp.signed_at))
-                self.last_seq = seq
-                self.expected_prev = stored_hash
-                self.prev_bad = bad
-        return n
+    id: str
+    seq: int
+    head_hash: str
+    signed_at: datetime
+
+
+@dataclass
+class _Chunk:
+    """The result of walking one seq range of one table; chunks are stitched in order."""
+
+    count: int = 0
+    first_seq: int = 0
+    first_prev: str = ""
+    first_bad: bool = False
+    last_seq: int = 0
+    last_hash: str = ""
+    last_bad: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
+    seen_checkpoints: set[str] = field(default_factory=set)
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+
+def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_key: bytes | None,
+          checkpoints: dict[int, list[_Cp]], batch_size: int) -> _Chunk:
+    """Check every row of ``table`` with ``lo <= seq <= hi`` (None: unbounded), in seq order.
+
+    Links are checked inside the range; the link into its first row is checked by the caller
+    when it stitches the chunks together (:func:`_stitch`).
+    """
+    cols = [table.c[f] for f in chain.FIELDS]
+    cols += [table.c.prev_hash, table.c.hash, table.c.mac]
+    stmt = select(*cols).order_by(table.c.seq)
+    if lo is not None:
+        stmt = stmt.where(table.c.seq >= lo)
+    if hi is not None:
+        stmt = stmt.where(table.c.seq <= hi)
+    # Per statement: Connection.execution_options() would change the caller's connection.
+    result = conn.execute(stmt.execution_options(yield_per=batch_size))
+    out = _Chunk()
+    record_hash = chain.record_hash
+    last_seq, expected_prev, prev_bad = 0, "", False
+    for part in result.partitions():
+        for row in part:
+            seq, prev_hash, stored_hash, stored_mac = row[0], row[16], row[17], row[18]
+            try:
+                digest: str | None = record_hash(prev_hash, row[:16])
+            except (TypeError, ValueError, AttributeError):
+                digest = None
+            bad = False
+            if digest != stored_hash:
+                out.add(Problem("altered", seq))
+                bad = True
+            elif mac_key is not None and hmac_sm3(
+                mac_key, bytes.fromhex(stored_hash)
+            ).hex() != stored_mac:
+                out.add(Problem("forged", seq))
+                bad = True
+            if out.count == 0:
+                out.first_seq, out.first_prev, out.first_bad = seq, prev_hash, bad
+            elif seq > last_seq + 1:
+                out.add(Problem("deleted", last_seq + 1, seq - 1))
+            elif prev_hash != expected_prev and not bad and not prev_bad:
+                out.add(Problem("relinked", seq))
+            # (seq order within one table is strict: its primary key has no duplicates)
+            for cp in checkpoints.get(seq, ()):
+                out.seen_checkpoints.add(cp.id)
+                if cp.head_hash != stored_hash:
+                    out.add(Problem("checkpoint_mismatch", seq, checkpoint_id=cp.id,
+                                    time=cp.signed_at))
+            out.count += 1
+            last_seq, expected_prev, prev_bad = seq, stored_hash, bad
+    out.last_seq, out.last_hash, out.last_bad = last_seq, expected_prev, prev_bad
+    return out
+
+
+@dataclass
+class _Stitch:
+    last_seq: int = 0
+    expected_prev: str = GENESIS_HASH
+    prev_bad: bool = False
+    seen_checkpoints: set[str] = field(default_factory=set)
+
+
+def _stitch(report: VerifyReport, state: _Stitch, chunk: _Chunk) -> None:
+    """Append ``chunk`` to the chain walked so far: check the link into its first row."""
+    if chunk.count == 0:
+        return
+    s = chunk.first_seq
+    if s <= state.last_seq:
+        # A position met twice (archive and live): the second copy was inserted.
+        report.add(Problem("inserted", s))
+    elif s > state.last_seq + 1:
+        report.add(Problem("deleted", state.last_seq + 1, s - 1))
+    elif chunk.first_prev != state.expected_prev and not chunk.first_bad and not state.prev_bad:
+        report.add(Problem("relinked", s))
+    for problem in chunk.problems:
+        report.add(problem)
+    report.more_problems += chunk.more_problems
+    state.seen_checkpoints |= chunk.seen_checkpoints
+    if chunk.last_seq > state.last_seq:
+        state.last_seq, state.expected_prev = chunk.last_seq, chunk.last_hash
+        state.prev_bad = chunk.last_bad
+
+
+def _walk_job(url: str, snapshot: str, table_name: str, lo: int, hi: int, check_mac: bool,
+              checkpoints: dict[int, list[_Cp]], batch_size: int) -> _Chunk:
+    """One worker process: the same snapshot as the coordinator (PostgreSQL exported snapshot),
+    one seq range."""
+    from sqlalchemy import create_engine, pool
+
+    engine = create_engine(url, poolclass=pool.NullPool)
+    table = _archive if table_name == _archive.name else _live
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ",
+                                          postgresql_readonly=True)
+            with conn.begin():
+                # A utility statement takes no parameters; the id is PostgreSQL's own output.
+                if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):
+                    raise ValueError("unexpected snapshot id")
+                conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                return _walk(conn, table, lo, hi, chain.record_mac_key() if check_mac else None,
+                             checkpoints, batch_size)
+    finally:
+        engine.dispose()
+
+
+def _ranges(conn: Connection, parts: int) -> list[tuple[Table, int, int]]:
+    """Split archive then live into about ``parts`` seq ranges of similar size, in order."""
+    spans = []
+    for table in (_archive, _live):
+        lo, hi = conn.execute(select(func.min(table.c.seq), func.max(table.c.seq))).one()
+        if lo is not None:
+            spans.append((table, int(lo), int(hi)))
+    total = sum(hi - lo + 1 for _, lo, hi in spans) or 1
+    out = []
+    for table, lo, hi in spans:
+        n = max(1, round(parts * (hi - lo + 1) / total))
+        step = -(-(hi - lo + 1) // n)
+        out += [(table, a, min(hi, a + step - 1)) for a in range(lo, hi + 1, step)]
+    return out
 
 
 def _trusted_keys(
@@ -209,28 +310,53 @@ def _check_signatures(cps: list[Any], keys: dict[str, SM2PublicKey]) -> list[Pro
 
 
 def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] | None,
-         check_mac: bool, batch_size: int) -> None:
+         check_mac: bool, batch_size: int, workers: int, url: str | None,
+         min_parallel: int = PARALLEL_MIN_RECORDS) -> None:
     cps = list(conn.execute(select(AuditCheckpoint.__table__)
                             .order_by(AuditCheckpoint.seq, AuditCheckpoint.signed_at)))
     report.checkpoints = len(cps)
     keys = _trusted_keys(conn, pinned, check_mac)
-    by_seq: dict[int, list[Any]] = defaultdict(list)
+    by_seq: dict[int, list[_Cp]] = defaultdict(list)
     for cp in cps:
-        by_seq[cp.seq].append(cp)
+        by_seq[cp.seq].append(_Cp(cp.id, cp.seq, cp.head_hash, cp.signed_at))
+
+    ranges = _ranges(conn, workers * 4) if workers > 1 and url else []
+    if sum(hi - lo + 1 for _, lo, hi in ranges) < min_parallel:
+        ranges = []
+    state = _Stitch()
+
+    def add(table: Table, chunk: _Chunk) -> None:
+        report.records += chunk.count
+        if table is _archive:
+            report.archived += chunk.count
+        _stitch(report, state, chunk)
 
     # SM2 verification (about 1 ms each, tens of thousands a year) runs beside the walk: its C
     # part releases the GIL, so the two share the machine's cores.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
         signatures = pool.submit(_check_signatures, cps, keys)
-        walker = _Walker(report, chain.record_mac_key() if check_mac else None, by_seq)
-        report.archived = walker.walk(conn, _archive, batch_size)
-        report.records = report.archived + walker.walk(conn, _live, batch_size)
-        report.last_seq = walker.last_seq
+        if ranges and url:
+            # PostgreSQL: worker processes walk seq ranges in this transaction's snapshot.
+            snapshot = str(conn.scalar(text("SELECT pg_export_snapshot()")))
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as procs:
+                futures = [
+                    procs.submit(_walk_job, url, snapshot, table.name, lo, hi, check_mac,
+                                 {k: v for k, v in by_seq.items() if lo <= k <= hi},
+                                 batch_size)
+                    for table, lo, hi in ranges
+                ]
+                for (table, _, _), future in zip(ranges, futures, strict=True):
+                    add(table, future.result())
+        else:
+            mac_key = chain.record_mac_key() if check_mac else None
+            for table in (_archive, _live):
+                add(table, _walk(conn, table, None, None, mac_key, by_seq, batch_size))
         for problem in signatures.result():
             report.add(problem)
+    report.last_seq = state.last_seq
 
     for cp in cps:
-        if cp.id not in walker.seen_checkpoints:
+        if cp.id not in state.seen_checkpoints:
             # Signed once, gone now: the records up to cp.seq were removed.
             report.add(Problem("checkpoint_missing_record", cp.seq, checkpoint_id=cp.id,
                                time=cp.signed_at))
@@ -242,11 +368,11 @@ def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] |
             report.add(Problem("head_missing"))
         return
     head_seq, head_hash = int(head[0]), str(head[1])
-    if head_seq > walker.last_seq:
-        report.add(Problem("tail_deleted", walker.last_seq + 1, head_seq))
-    elif head_seq < walker.last_seq:
-        report.add(Problem("inserted", head_seq + 1, walker.last_seq))
-    elif head_hash != walker.expected_prev:
+    if head_seq > state.last_seq:
+        report.add(Problem("tail_deleted", state.last_seq + 1, head_seq))
+    elif head_seq < state.last_seq:
+        report.add(Problem("inserted", head_seq + 1, state.last_seq))
+    elif head_hash != state.expected_prev:
         report.add(Problem("head_mismatch", head_seq))
 
 
@@ -256,28 +382,36 @@ def verify(
     public_keys: list[SM2PublicKey] | None = None,
     check_mac: bool = True,
     batch_size: int = 10_000,
+    workers: int | None = None,
 ) -> VerifyReport:
     """Check every record, link, checkpoint signature and the head; never writes.
 
     ``public_keys`` pins the checkpoint keys (an auditor's exported copy) instead of trusting
     the key table. ``check_mac=False`` verifies without the master key (hash chain and
     signatures only; a forger who recomputes hashes is then caught only by checkpoints).
-    ``bind`` defaults to a fresh connection with its own snapshot.
+    ``bind`` defaults to a fresh connection with its own snapshot. On PostgreSQL, chains of
+    200,000 records or more are walked by worker processes (the CPU count, at most 4) sharing
+    that snapshot; an explicit ``workers`` applies at any size. A given ``Connection`` is always
+    walked in-process.
     """
     report = VerifyReport(started_at=utcnow())
     start = time.perf_counter()
     target = bind if bind is not None else get_engine()
     if isinstance(target, Connection):
-        _run(target, report, pinned=public_keys, check_mac=check_mac, batch_size=batch_size)
+        _run(target, report, pinned=public_keys, check_mac=check_mac, batch_size=batch_size,
+             workers=1, url=None)
     else:
-        opts: dict[str, Any] = {}
-        if target.dialect.name == "postgresql":
-            opts = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        pg = target.dialect.name == "postgresql"
+        n = workers if workers is not None else min(4, os.cpu_count() or 1)
+        url = target.url.render_as_string(hide_password=False) if pg else None
         with target.connect() as conn:
-            conn = conn.execution_options(**opts) if opts else conn
+            if pg:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ",
+                                              postgresql_readonly=True)
             with conn.begin():
                 _run(conn, report, pinned=public_keys, check_mac=check_mac,
-                     batch_size=batch_size)
+                     batch_size=batch_size, workers=n, url=url,
+                     min_parallel=PARALLEL_MIN_RECORDS if workers is None else 0)
     report.finished_at = utcnow()
     report.seconds = time.perf_counter() - start
     return report

@@ -127,8 +127,12 @@ def _dummy_hash() -> str:
 
 def verify_or_burn(password: str, user: User | None) -> bool:
     """Check ``password`` against ``user``; with no user, do the same KDF work and say no."""
-    ok = verify_password(password, user.password_hash if user is not None else _dummy_hash())
-    return ok and user is not None
+    return verify_hash_or_burn(password, user.password_hash if user is not None else None)
+
+
+def verify_hash_or_burn(password: str, stored_hash: str | None) -> bool:
+    ok = verify_password(password, stored_hash if stored_hash is not None else _dummy_hash())
+    return ok and stored_hash is not None
 
 
 def rehash_if_needed(user: User, password: str) -> None:

@@ -30,6 +30,7 @@ from healthnet.core.auth.models import KIND_STAFF, LoginTicket, User
 from healthnet.core.crypto import sm3
 from healthnet.core.db import transaction, utcnow
 from healthnet.core.errors import DomainError, Unauthenticated
+from healthnet.core.rbac.actor import Actor
 
 STAGE_SECOND_FACTOR = "second_factor"
 STAGE_CHANGE_PASSWORD = "change_password"
@@ -79,15 +80,6 @@ class StepResult:
 
 
 @dataclass(frozen=True)
-class _Who:
-    """What the audit record needs of the account (``AuditActor``)."""
-
-    user_id: str
-    username: str
-    institution_id: str | None
-
-
-@dataclass(frozen=True)
 class _Failure:
     user: User | None
     lock_key: str | None  # None: do not count (e.g. an expired ticket)
@@ -103,13 +95,14 @@ def _audit(
     session: Session, client: Client, *, user: User | None, typed: str, outcome: str,
     step: str, reason: str | None, action: str = "auth.login",
 ) -> None:
-    who = _Who(user.id, user.username, user.institution_id) if user is not None else None
+    # Who the attempt was for; no permissions (the audit needs only identity and roles).
+    who = (Actor(user.id, user.username, user.institution_id, None, frozenset(),
+                 role_codes=tuple(r.code for r in user.roles)) if user is not None else None)
     detail: dict[str, str] = {"step": step}
     if reason:
         detail["reason"] = reason
     audit.record(
         session=session, actor=who, username=None if who else accounts.mask_login_name(typed),
-        roles=[r.code for r in user.roles] if user is not None else None,
         action=action, resource_type="user", resource_id=user.id if user else None,
         purpose="ADMIN", outcome=outcome, detail=detail, request=client.audit_context(),
     )
@@ -124,16 +117,23 @@ def _log(
                    client_ip=client.ip, user_agent=client.user_agent, now=now)
 
 
+def _rate_allowed(s: Session, client: Client, *, typed: str, step: str, now: datetime) -> bool:
+    """Count the attempt for the client's IP; when over the limit, log and audit the refusal
+    (the caller commits, then answers 429)."""
+    if ratelimit.login_ip_hit(session=s, client_ip=client.ip, now=now).allowed:
+        return True
+    _log(s, client, user=None, typed=typed, step=step, result=loginlog.RATE_LIMITED,
+         reason="auth.rate_limited", now=now)
+    _audit(s, client, user=None, typed=typed, outcome="denied", step=step,
+           reason="auth.rate_limited")
+    return False
+
+
 def _rate_check(tx: TxFactory, client: Client, *, typed: str, step: str, now: datetime) -> None:
     with tx() as s:
-        decision = ratelimit.login_ip_hit(session=s, client_ip=client.ip, now=now)
-        if decision.allowed:
-            return
-        _log(s, client, user=None, typed=typed, step=step, result=loginlog.RATE_LIMITED,
-             reason="auth.rate_limited", now=now)
-        _audit(s, client, user=None, typed=typed, outcome="denied", step=step,
-               reason="auth.rate_limited")
-    raise TooManyRequests("auth.rate_limited")
+        allowed = _rate_allowed(s, client, typed=typed, step=step, now=now)
+    if not allowed:
+        raise TooManyRequests("auth.rate_limited")
 
 
 def _fail(tx: TxFactory, client: Client, failure: _Failure, *, typed: str,
@@ -257,20 +257,29 @@ def password_step(
 ) -> StepResult:
     now = now or utcnow()
     step = "password"
-    _rate_check(tx, client, typed=username, step=step, now=now)
+    # Three short transactions around the slow KDF, so no database lock is held while it runs
+    # (SQLite has one writer: a lock held for 0.2 s per login would serialise all logins).
     with tx() as s:
-        user = accounts.find_login_user(session=s, login_name=username)
+        allowed = _rate_allowed(s, client, typed=username, step=step, now=now)
+        found = accounts.find_login_user(session=s, login_name=username) if allowed else None
+        user_id = found.id if found is not None else None
+        stored_hash = found.password_hash if found is not None else None
+    if not allowed:
+        raise TooManyRequests("auth.rate_limited")
+    # The KDF runs whatever happens, so neither a missing account nor a lock shows in the time
+    # taken.
+    ok = accounts.verify_hash_or_burn(password, stored_hash)
+    with tx() as s:
+        user = s.get(User, user_id) if user_id is not None else None
         key = ratelimit.user_key(user.id) if user else ratelimit.name_key(username)
         locked = ratelimit.locked_until(session=s, key=key, now=now) is not None
-        # The KDF runs whatever happens, so neither a missing account nor a lock shows in the
-        # time taken.
-        ok = accounts.verify_or_burn(password, user)
         if locked:
             failure = _Failure(user, key, "auth.account_locked", "auth.account_locked", step)
-        elif not ok:
+        elif not ok or user is None or user.password_hash != stored_hash:
+            # (a password changed between the two transactions counts as wrong)
             failure = _Failure(user, key, "auth.invalid_credentials" if user else
                                "auth.unknown_user", "auth.invalid_credentials", step)
-        elif user is None or not user.is_active:
+        elif not user.is_active:
             failure = _Failure(user, key, "auth.account_disabled", "auth.invalid_credentials",
                                step)
         else:

@@ -190,8 +190,10 @@ def _respond(result: ProtocolResponse) -> Response:
     return response
 
 
-@protocol_router.get("/.well-known/openid-configuration")
-@protocol_router.get("/.well-known/oauth-authorization-server")
+@protocol_router.get("/.well-known/openid-configuration", operation_id="oidc_discovery")
+@protocol_router.get(
+    "/.well-known/oauth-authorization-server", operation_id="oauth_authorization_server_metadata"
+)
 def discovery(session: SessionDep, iss: IssuerDep) -> JSONResponse:
     metadata = server.HealthNetServer(session=session, issuer=iss).metadata()
     return JSONResponse(metadata, headers={"Cache-Control": "public, max-age=300"})
@@ -204,7 +206,8 @@ def jwks(session: SessionDep) -> JSONResponse:
     )
 
 
-@protocol_router.api_route("/oidc/authorize", methods=["GET", "POST"])
+@protocol_router.get("/oidc/authorize", operation_id="oidc_authorize")
+@protocol_router.post("/oidc/authorize", operation_id="oidc_authorize_post")
 def authorize(
     session: SessionDep,
     http: HttpDep,
@@ -225,7 +228,8 @@ def token(session: SessionDep, http: HttpDep, iss: IssuerDep, ctx: AuditContextD
     return _respond(server.token(session=session, http=http, issuer=iss, audit=ctx))
 
 
-@protocol_router.api_route("/oidc/userinfo", methods=["GET", "POST"])
+@protocol_router.get("/oidc/userinfo", operation_id="oidc_userinfo")
+@protocol_router.post("/oidc/userinfo", operation_id="oidc_userinfo_post")
 def userinfo(session: SessionDep, http: HttpDep, iss: IssuerDep) -> Response:
     return _respond(server.endpoint("userinfo", session=session, http=http, issuer=iss))
 
@@ -242,7 +246,8 @@ def revoke(session: SessionDep, http: HttpDep, iss: IssuerDep, ctx: AuditContext
     )
 
 
-@protocol_router.api_route("/oidc/logout", methods=["GET", "POST"])
+@protocol_router.get("/oidc/logout", operation_id="oidc_logout")
+@protocol_router.post("/oidc/logout", operation_id="oidc_logout_post")
 def logout(
     request: Request,
     session: SessionDep,

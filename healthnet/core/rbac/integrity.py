@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from healthnet.core.crypto import hmac_sm3
 from healthnet.core.crypto.keys import KeyProtector, get_protector
-from healthnet.core.db import Base, new_id
+from healthnet.core.db import Base
 
 _LABEL = b"healthnet/v1/integrity/access-control"
 _key_lock = threading.Lock()
@@ -101,18 +101,31 @@ def verify_row(obj: IntegrityMixin) -> bool:
     return verify_tag(_table(obj), _pk(obj), _fields(obj), obj.integrity_tag)
 
 
-def _fill_primary_key(mapper: Mapper[Any], target: Any) -> None:
-    # The tag covers the primary key, so it must be known before the INSERT; IdMixin's
-    # column default would only run inside the statement.
-    for column in mapper.primary_key:
-        key = mapper.get_property_by_column(column).key
-        if getattr(target, key) is None and key == "id":
-            setattr(target, key, new_id())
+def _apply_defaults(mapper: Mapper[Any], target: IntegrityMixin) -> None:
+    """Fill the primary key and the tagged columns from their Python-side defaults now.
+
+    The tag must cover the values that will be stored, but column defaults (IdMixin's id,
+    ``is_active=True``...) normally run only inside the INSERT. Tagged columns therefore must
+    not rely on a *server* default.
+    """
+    names = [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+    names += [n for n in type(target).__integrity_fields__ if n not in names]
+    for name in names:
+        if getattr(target, name) is not None:
+            continue
+        default = mapper.columns[name].default
+        if default is None:
+            continue
+        if default.is_scalar:
+            setattr(target, name, default.arg)  # type: ignore[attr-defined]
+        elif default.is_callable:
+            # SQLAlchemy wraps a zero-argument callable so that it takes the context.
+            setattr(target, name, default.arg(None))  # type: ignore[attr-defined]
 
 
 @event.listens_for(IntegrityMixin, "before_insert", propagate=True)
 def _tag_before_insert(mapper: Mapper[Any], connection: Any, target: IntegrityMixin) -> None:
-    _fill_primary_key(mapper, target)
+    _apply_defaults(mapper, target)
     target.integrity_tag = compute_tag(target)
 
 

@@ -5,7 +5,7 @@ from healthnet.core.i18n import register
 MESSAGES: dict[str, tuple[str, str]] = {
     "rbac.role_not_found": ("角色不存在", "Role not found"),
     "rbac.user_not_found": ("用户不存在", "User not found"),
-    "rbac.role_code_taken": ("角色编码「{code}」已存在", "Role code {code} is taken"),
+    "rbac.role_code_taken": ("角色编码「{value}」已存在", "Role code {value} is taken"),
     "rbac.role_builtin_readonly": (
         "内置角色不能通过界面修改或删除，请修改角色元数据文件后重新加载",
         "Built-in roles cannot be changed or deleted here; edit the role metadata file",

@@ -31,7 +31,7 @@ from healthnet.core.rbac.actor import (
 S = TypeVar("S", bound=Select[Any])
 
 
-def _institutions_in_district(district_code: str) -> Select[tuple[str]]:
+def _institutions_in_district(district_code: str) -> Select[Any]:
     # orgs is a core slice; importing its table here keeps the scope filter one SQL statement.
     from healthnet.core.orgs.models import Institution
 

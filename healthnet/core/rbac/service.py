@@ -1,6 +1,7 @@
-"""Roles, grants, separation of duties, the permission catalogue, menus and the Actor.
+"""Roles, grants, separation of duties, the Actor and the integrity check.
 
-Public functions other slices call:
+(The permission catalogue, the role metadata and the menus are in :mod:`.catalogue`;
+re-exported here.) Public functions other slices call:
 :func:`actor_for` (the request's :class:`~healthnet.core.rbac.actor.Actor`, after checking the
 integrity tags of everything it is built from), :func:`grant_roles` (the one path that gives a
 user roles; auth's ``create_user`` uses it), :func:`load_builtin_roles`,
@@ -11,12 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -29,12 +27,17 @@ from healthnet.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from healthnet.core.i18n import has, t
-from healthnet.core.rbac.messages import FALLBACK_MENU_TITLES  # (registers the catalogue)
-from healthnet.core.rbac.actor import (
-    DATA_SCOPES,
-    SCOPE_CUSTOM,
-    Actor,
+from healthnet.core.i18n import t
+from healthnet.core.rbac.actor import DATA_SCOPES, SCOPE_CUSTOM, SCOPE_OWN, Actor
+from healthnet.core.rbac.catalogue import (
+    ROLES_FILE,
+    expand_permissions,
+    menu_title,
+    menus_for,
+    permission_catalogue,
+    permission_codes,
+    read_metadata,
+    reserved_duty,
 )
 from healthnet.core.rbac.integrity import (
     IntegrityProblem,
@@ -42,11 +45,8 @@ from healthnet.core.rbac.integrity import (
     tagged_models,
     verify_row,
 )
-from healthnet.core.rbac.models import DUTIES, Role, RoleInstitution, RolePermission, UserRole
+from healthnet.core.rbac.models import Role, RoleInstitution, RolePermission, UserRole
 from healthnet.core.rbac.schemas import (
-    MenuNode,
-    PermissionGroup,
-    PermissionRead,
     RoleCreate,
     RoleQuery,
     RoleRead,
@@ -58,115 +58,7 @@ from healthnet.core.schemas import Page
 
 log = logging.getLogger("healthnet.rbac")
 
-ROLES_FILE = Path(__file__).resolve().parent / "metadata" / "roles.yaml"
 _DETAIL_LIST_MAX = 40  # keep audit details small (the audit trail caps them at 2000 bytes)
-
-
-# --------------------------------------------------------------------------- catalogue
-
-
-def _manifests() -> list[Any]:
-    from healthnet.app import manifests  # the app knows which slices and modules are enabled
-
-    return manifests()
-
-
-def permission_catalogue() -> list[PermissionGroup]:
-    """Every permission declared by an enabled slice or module, grouped by slice."""
-    groups = []
-    for m in _manifests():
-        if not m.permissions:
-            continue
-        key = f"slice.{m.key}"
-        groups.append(PermissionGroup(
-            slice=m.key,
-            title=t(key) if has(key) else m.key,
-            permissions=[PermissionRead(code=c, label_zh=zh, label_en=en)
-                         for c, (zh, en) in sorted(m.permissions.items())],
-        ))
-    return groups
-
-
-def permission_codes() -> set[str]:
-    return {c for m in _manifests() for c in m.permissions}
-
-
-def _matches(code: str, pattern: str) -> bool:
-    return code.startswith(pattern[:-1]) if pattern.endswith("*") else code == pattern
-
-
-def expand_permissions(patterns: Iterable[str], known: set[str]) -> list[str]:
-    """Exact codes must be declared; ``prefix*`` patterns expand to the declared codes."""
-    out: set[str] = set()
-    for p in patterns:
-        if p.endswith("*"):
-            out.update(c for c in known if _matches(c, p))
-        elif p in known:
-            out.add(p)
-        else:
-            raise ValueError(f"permission {p!r} is not declared by any MANIFEST")
-    return sorted(out)
-
-
-# --------------------------------------------------------------------------- built-in roles
-
-
-@dataclass(frozen=True)
-class RoleSpec:
-    code: str
-    name: str
-    name_en: str
-    description: str | None
-    data_scope: str
-    duty: str | None
-    permissions: tuple[str, ...]  # patterns as written
-
-
-@dataclass(frozen=True)
-class RoleMetadata:
-    reserved: dict[str, tuple[str, ...]]  # duty → reserved patterns
-    duty_names: dict[str, str]
-    roles: tuple[RoleSpec, ...]
-
-
-@lru_cache(maxsize=4)
-def read_metadata(path: Path = ROLES_FILE) -> RoleMetadata:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    duties = raw.get("duties") or {}
-    if set(duties) != set(DUTIES):
-        raise ValueError(f"{path}: duties must be exactly {DUTIES}")
-    roles = []
-    for item in raw.get("roles") or []:
-        scope = str(item.get("data_scope", ""))
-        duty = item.get("duty")
-        if scope not in DATA_SCOPES or scope == SCOPE_CUSTOM:
-            raise ValueError(f"{path}: role {item.get('code')}: data_scope {scope!r}")
-        if duty is not None and duty not in DUTIES:
-            raise ValueError(f"{path}: role {item.get('code')}: duty {duty!r}")
-        roles.append(RoleSpec(
-            code=str(item["code"]), name=str(item["name"]), name_en=str(item.get("name_en", "")),
-            description=item.get("description"), data_scope=scope, duty=duty,
-            permissions=tuple(str(p) for p in item.get("permissions") or ()),
-        ))
-    if len({r.code for r in roles}) != len(roles):
-        raise ValueError(f"{path}: role codes repeat")
-    for duty in DUTIES:
-        if sum(1 for r in roles if r.duty == duty) != 1:
-            raise ValueError(f"{path}: exactly one role must carry duty {duty}")
-    return RoleMetadata(
-        reserved={d: tuple(str(p) for p in duties[d].get("reserved") or ()) for d in DUTIES},
-        duty_names={d: str(duties[d].get("name", d)) for d in DUTIES},
-        roles=tuple(roles),
-    )
-
-
-def reserved_duty(permission: str, meta: RoleMetadata | None = None) -> str | None:
-    """The duty whose built-in role alone may carry ``permission``, or None."""
-    meta = meta or read_metadata()
-    for duty, patterns in meta.reserved.items():
-        if any(_matches(permission, p) for p in patterns):
-            return duty
-    return None
 
 
 def load_builtin_roles(*, session: Session, path: Path = ROLES_FILE) -> tuple[int, int]:
@@ -329,8 +221,8 @@ def list_roles(*, session: Session, query: RoleQuery) -> Page[RoleRead]:
 
 def create_role(*, session: Session, actor: Actor, data: RoleCreate, ctx: Any = None) -> Role:
     if session.scalar(select(Role.id).where(Role.code == data.code)):
-        raise Conflict("rbac.role_code_taken", code=data.code, errors=[
-            FieldError("code", "rbac.role_code_taken", t("rbac.role_code_taken", code=data.code))
+        raise Conflict("rbac.role_code_taken", value=data.code, errors=[
+            FieldError("code", "rbac.role_code_taken", t("rbac.role_code_taken", value=data.code))
         ])
     _check_catalogue(data.permissions)
     _check_institutions(session, data.institution_ids)
@@ -548,43 +440,12 @@ def actor_for(*, session: Session, user: Any) -> Actor:
         scopes.add(role.data_scope)
         if role.data_scope == SCOPE_CUSTOM:
             custom.update(role.institution_ids)
-    scopes.add("own")
+    scopes.add(SCOPE_OWN)
     district = (district_of_institution(session=session, institution_id=user.institution_id)
                 if user.institution_id else None)
     return Actor(user.id, user.username, user.institution_id, district, frozenset(perms),
                  role_codes=tuple(sorted(codes)), scopes=frozenset(scopes),
                  custom_institution_ids=frozenset(custom))
-
-
-# --------------------------------------------------------------------------- menus
-
-
-def menus_for(actor: Actor) -> list[MenuNode]:
-    """The menu tree of the web UI for ``actor``: MANIFEST menu entries the actor may open,
-    grouped by the first segment of their path, in the order the slices are mounted."""
-    groups: dict[str, list[MenuNode]] = {}
-    for m in _manifests():
-        for entry in m.menu:
-            if not actor.can(entry.permission):
-                continue
-            group = entry.path.strip("/").split("/")[0]
-            groups.setdefault(group, []).append(MenuNode(
-                key=entry.key, title=menu_title(entry.key), path=entry.path,
-                permission=entry.permission,
-            ))
-    out = []
-    for group, children in groups.items():
-        key = f"menu.group.{group}"
-        out.append(MenuNode(key=key, title=menu_title(key), path=f"/{group}",
-                            children=children))
-    return out
-
-
-def menu_title(key: str) -> str:
-    """The Chinese title of a menu key: the slice's own message, else a fallback, else the key."""
-    if has(key):
-        return t(key)
-    return FALLBACK_MENU_TITLES.get(key, key)
 
 
 # --------------------------------------------------------------------------- integrity
@@ -603,6 +464,7 @@ def verify_integrity(*, session: Session) -> list[IntegrityProblem]:
 
 
 __all__ = [
+    "ROLES_FILE",
     "actor_for",
     "assign_role",
     "check_duties",
@@ -614,10 +476,14 @@ __all__ = [
     "grant_roles",
     "list_roles",
     "load_builtin_roles",
+    "menu_title",
     "menus_for",
     "permission_catalogue",
     "permission_codes",
+    "permissions_digest",
+    "read_metadata",
     "remove_role",
+    "reserved_duty",
     "role_intact",
     "role_read",
     "roles_by_code",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from healthnet.core.audit import jobs as audit_jobs
 from healthnet.core.audit import service
@@ -126,3 +127,25 @@ def test_the_context_comes_from_the_bound_context_or_the_request_id() -> None:
         assert row is not None
         assert (row.client_ip, row.user_agent, row.request_id) == (
             "10.1.2.3", "Mozilla/5.0 test", "req-1")
+
+
+def test_parallel_verification_finds_the_same_problems(engine: Engine) -> None:
+    with transaction() as session:
+        write(session, 30)
+        service.checkpoint(session=session)
+    cutoff = datetime.now(UTC)
+    with transaction() as session:
+        service.archive(session=session, before=cutoff, limit=10)  # seq 1..10 archived
+    assert service.verify(workers=2).ok
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_record_archive SET outcome = 'denied' WHERE seq = 7"))
+        conn.execute(text("DELETE FROM audit_record WHERE seq = 13"))
+        conn.execute(text("UPDATE audit_record SET patient_id = 'x' WHERE seq = 22"))
+
+    in_process = service.verify(workers=1)
+    parallel = service.verify(workers=2)  # worker processes on PostgreSQL, in-process on SQLite
+    expected = [("altered", 7), ("deleted", 13), ("altered", 22)]
+    assert [(p.kind, p.seq) for p in in_process.problems] == expected
+    assert [(p.kind, p.seq) for p in parallel.problems] == expected
+    assert parallel.records == in_process.records == 30  # 29 + the archive's own record
+    assert parallel.archived == 10

@@ -37,6 +37,10 @@ from tests.core.rbac.conftest import PASSWORD, Staff, World, all_permissions
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
+def _fill(path: str, params: dict[str, str]) -> str:
+    return _PARAM.sub(lambda m: params[m.group(1)], path)
+
+
 def object_routes() -> Iterator[tuple[str, str]]:
     """(method, path template) of every route with a path parameter, HEAD excluded."""
     for route in iter_route_contexts(create_app().routes):
@@ -257,7 +261,7 @@ def test_no_route_with_an_object_id_leaks_across_districts(
             continue
         params = factory(walk)
         world.settle()
-        url = _PARAM.sub(lambda m: params[m.group(1)], path)
+        url = _fill(path, params)
         make_body = BODIES.get((method, path))
         payload = make_body(walk) if make_body else None
         r = client.request(method, url, json=payload, headers=outsider.headers)
