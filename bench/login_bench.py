@@ -72,7 +72,10 @@ def main() -> None:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-    command.upgrade(alembic_config(env["HEALTHNET_DATABASE_URL"]), "head")
+    cfg = alembic_config(env["HEALTHNET_DATABASE_URL"])
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
     ensure_active_key()
 
     print(f"creating {args.users} staff accounts with TOTP …", flush=True)

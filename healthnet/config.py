@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     run_worker_in_process: bool = True
     timezone: str = "Asia/Shanghai"
+    # The public issuer URL of the OIDC provider, e.g. https://healthnet.example.gov.cn;
+    # empty = taken from the request (development only; production must set it).
+    oidc_issuer: str = ""
     # Identity policy (SECURITY.md "Identity"; values are HealthNet policy, not the standard's).
     password_max_age_days: int = 90  # periodic change (MLPS); 0 = never expires
     password_history: int = 5  # a new password may not repeat one of the last N
@@ -50,6 +53,8 @@ class Settings(BaseSettings):
             and not (self.master_key_file and self.master_key_file.exists())
         ):
             raise ValueError("production requires HEALTHNET_MASTER_KEY or an existing key file")
+        if self.environment == "production" and not self.oidc_issuer:
+            raise ValueError("production requires HEALTHNET_OIDC_ISSUER")
         return self
 
     @property

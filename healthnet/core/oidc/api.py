@@ -146,7 +146,7 @@ def issuer(request: Request) -> str:
     # The issuer must be the URL clients use (OIDC Discovery §4.3). Production sets
     # HEALTHNET_OIDC_ISSUER once the lead adds it to Settings; until then, the request's own
     # base URL (behind the gateway, with uvicorn --proxy-headers, that is the public URL).
-    configured = str(getattr(get_settings(), "oidc_issuer", "") or "")
+    configured = get_settings().oidc_issuer
     return (configured or str(request.base_url)).rstrip("/")
 
 
