@@ -6,7 +6,7 @@ MANIFEST = Manifest(
     key="auth",
     router="healthnet.core.auth.api:router",
     prefix="/auth",
-    depends=("audit", "orgs", "patients", "certs"),
+    depends=("audit", "orgs", "patients", "rbac", "certs"),
     permissions={
         "auth:user:read": ("查看用户", "View users"),
         "auth:user:write": ("管理用户（新建、停用、重置密码）", "Manage users"),

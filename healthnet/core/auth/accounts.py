@@ -316,13 +316,22 @@ def revoke_user_sessions(
     *, session: Session, user_id: str, reason: str, keep_id: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    stmt = (update(LoginSession)
-            .where(LoginSession.user_id == user_id, LoginSession.revoked.is_(False))
-            .values(revoked=True, revoked_at=now or utcnow(), revoked_reason=reason))
+    from healthnet.core.auth.sessions import end_single_sign_on
+
+    live = select(LoginSession.token_hash).where(
+        LoginSession.user_id == user_id, LoginSession.revoked.is_(False))
     if keep_id is not None:
-        stmt = stmt.where(LoginSession.id != keep_id)
-    result = session.execute(stmt.execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+        live = live.where(LoginSession.id != keep_id)
+    hashes = list(session.scalars(live))
+    if not hashes:
+        return 0
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash.in_(hashes))
+        .values(revoked=True, revoked_at=now or utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False))
+    end_single_sign_on(session=session, session_token_hashes=hashes)
+    return len(hashes)
 
 
 def admin_reset_password(*, session: Session, user: User, now: datetime | None = None) -> str:

@@ -168,7 +168,8 @@ def _load_ticket(session: Session, ticket: str, stage: str,
                  now: datetime) -> tuple[LoginTicket, User] | None:
     if not ticket or len(ticket) > 128:
         return None
-    row = session.get(LoginTicket, sm3(ticket.encode()).hex())
+    # Row lock: two requests racing with one ticket cannot both open a session.
+    row = session.get(LoginTicket, sm3(ticket.encode()).hex(), with_for_update=True)
     if row is None or row.stage != stage or row.used_at is not None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)

@@ -139,11 +139,21 @@ def check_csrf(*, method: str, token: str, header_value: str | None) -> None:
         raise Forbidden("auth.csrf_failed")
 
 
+def end_single_sign_on(*, session: Session, session_token_hashes: list[str]) -> None:
+    """Revoke the OIDC tokens other subsystems hold under these login sessions (single logout)."""
+    from healthnet.core.oidc import service as oidc
+
+    if session_token_hashes:
+        oidc.revoke_session_tokens(
+            session=session, sids=[oidc.sid_of_session_hash(h) for h in session_token_hashes])
+
+
 def logout(*, session: Session, token: str, now: datetime | None = None) -> LoginSession | None:
     row = session.get(LoginSession, token_hash(token))
     if row is not None and not row.revoked:
         row.revoked, row.revoked_at, row.revoked_reason = True, now or utcnow(), "logout"
         session.flush()
+        end_single_sign_on(session=session, session_token_hashes=[row.token_hash])
     return row
 
 
@@ -178,3 +188,4 @@ def force_logout(*, session: Session, row: LoginSession, now: datetime | None = 
         raise NotFound("auth.session_not_found")
     row.revoked, row.revoked_at, row.revoked_reason = True, now or utcnow(), "forced"
     session.flush()
+    end_single_sign_on(session=session, session_token_hashes=[row.token_hash])

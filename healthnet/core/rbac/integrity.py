@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 from healthnet.core.crypto import hmac_sm3
 from healthnet.core.crypto.keys import KeyProtector, get_protector
 from healthnet.core.db import Base
+
+log = logging.getLogger("healthnet.rbac.integrity")
 
 _LABEL = b"healthnet/v1/integrity/access-control"
 _key_lock = threading.Lock()
@@ -96,6 +99,15 @@ def compute_tag(obj: IntegrityMixin) -> str:
     return tag_row(_table(obj), _pk(obj), _fields(obj))
 
 
+def retag(obj: IntegrityMixin) -> None:
+    """Accept the row's current values: give it a fresh tag (written at the next flush).
+
+    Only for an operator who has checked and corrected a row that failed verification
+    (``healthnet rbac retag``), or for values rewritten from a trusted source (the built-in
+    role file); ordinary updates never re-tag a row that fails its check."""
+    obj.integrity_tag = compute_tag(obj)
+
+
 def verify_row(obj: IntegrityMixin) -> bool:
     """True if ``obj`` (as loaded from the database) still matches its tag."""
     return verify_tag(_table(obj), _pk(obj), _fields(obj), obj.integrity_tag)
@@ -129,8 +141,30 @@ def _tag_before_insert(mapper: Mapper[Any], connection: Any, target: IntegrityMi
     target.integrity_tag = compute_tag(target)
 
 
+def _stored_row_intact(mapper: Mapper[Any], connection: Any, target: IntegrityMixin) -> bool:
+    """Whether the row as it is stored now (before this UPDATE) matches its stored tag."""
+    names = type(target).__integrity_fields__
+    identity = inspect(target).identity
+    if identity is None:
+        return True
+    cols = [mapper.columns[n] for n in names] + [mapper.columns["integrity_tag"]]
+    stmt = select(*cols).where(*(c == v for c, v in zip(mapper.primary_key, identity,
+                                                         strict=True)))
+    row = connection.execute(stmt).one_or_none()
+    if row is None:
+        return True
+    fields = dict(zip(names, row[:-1], strict=True))
+    return verify_tag(_table(target), tuple(identity), fields, row[-1])
+
+
 @event.listens_for(IntegrityMixin, "before_update", propagate=True)
 def _tag_before_update(mapper: Mapper[Any], connection: Any, target: IntegrityMixin) -> None:
+    # A row that was changed behind the application's back keeps its broken tag: re-tagging
+    # it on the next ordinary update (a login stamping last_login_at) would launder the change.
+    if not _stored_row_intact(mapper, connection, target):
+        log.critical("not re-tagging a row that fails its integrity check",
+                     extra={"table": _table(target), "row": "/".join(map(str, _pk(target)))})
+        return
     target.integrity_tag = compute_tag(target)
 
 
@@ -153,6 +187,13 @@ def tagged_models() -> list[type[IntegrityMixin]]:
     """Every mapped class that opted in, in table-name order."""
     found = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, IntegrityMixin)]
     return sorted(found, key=lambda cls: str(inspect(cls).local_table.name))
+
+
+def model_for_table(table: str) -> type[IntegrityMixin] | None:
+    for model in tagged_models():
+        if inspect(model).local_table.name == table:
+            return model
+    return None
 
 
 def scan(session: Session, model: type[IntegrityMixin], *, batch: int = 1000

@@ -40,7 +40,9 @@ from healthnet.core.rbac.catalogue import (
     reserved_duty,
 )
 from healthnet.core.rbac.integrity import (
+    IntegrityMixin,
     IntegrityProblem,
+    retag,
     scan,
     tagged_models,
     verify_row,
@@ -61,11 +63,15 @@ log = logging.getLogger("healthnet.rbac")
 _DETAIL_LIST_MAX = 40  # keep audit details small (the audit trail caps them at 2000 bytes)
 
 
-def load_builtin_roles(*, session: Session, path: Path = ROLES_FILE) -> tuple[int, int]:
+def load_builtin_roles(
+    *, session: Session, path: Path = ROLES_FILE, repair: bool = False
+) -> tuple[int, int]:
     """Create or update the built-in roles of the metadata file, keyed by code.
 
     Returns (created, updated); running it again changes nothing. Fails (ValueError) when a
-    role lists an undeclared permission or one reserved to another duty.
+    role lists an undeclared permission or one reserved to another duty. With ``repair``, a
+    built-in role whose rows fail their integrity check is rewritten from the file and re-tagged
+    (everything its tags cover comes from the file); without it such a role stays refused.
     """
     meta = read_metadata(path)
     known = permission_codes()
@@ -89,6 +95,14 @@ def load_builtin_roles(*, session: Session, path: Path = ROLES_FILE) -> tuple[in
         if before is None:
             created += 1
         elif before != _role_state(role):
+            updated += 1
+        if repair and not role_intact(role):
+            rows: list[IntegrityMixin] = [role, *role.permission_rows, *role.institution_rows]
+            for row in rows:
+                if not verify_row(row):
+                    retag(row)
+            log.warning("built-in role re-tagged from the metadata file",
+                        extra={"table": "rbac_role", "row": role.id})
             updated += 1
     session.flush()
     return created, updated

@@ -117,6 +117,7 @@ def test_first_login_enrols_an_authenticator_app(client: TestClient,
     assert f"secret={enrol['secret']}" in enrol["otpauthUri"]
     assert enrol["qrSvg"].startswith("data:image/svg+xml")
     app = pyotp.parse_uri(enrol["otpauthUri"])  # what an authenticator app reads
+    assert isinstance(app, pyotp.TOTP) and app.interval == 30 and app.digits == 6
     r = client.post(f"{LOGIN}/totp/enrolment/confirm",
                     json={"ticket": body["ticket"], "code": app.now()})
     assert r.status_code == 200, r.text

@@ -598,3 +598,38 @@ def test_no_raw_secret_code_or_token_is_stored(
     for raw in (rp_client["clientSecret"], code, token["access_token"], token["refresh_token"]):
         assert raw not in dump
     assert "PRIVATE KEY" not in dump
+
+
+@pytest.mark.parametrize("how", ["logout", "admin_reset_password"])
+def test_ending_the_healthnet_session_ends_single_sign_on(
+    how: str,
+    client: TestClient,
+    oauth: MakeOAuth,
+    rp_client: dict[str, Any],
+    make_headers: Callable[..., dict[str, str]],
+    db: Session,
+) -> None:
+    """A HealthNet logout, or an administrator's password reset, revokes what subsystems hold."""
+    from healthnet.core.auth import accounts
+    from healthnet.core.auth.models import User
+
+    meta = _meta(client)
+    rp = _rp(oauth, rp_client)
+    user = make_headers()
+    verifier = generate_token(48)
+    location, _ = _authorize(client, rp, user, meta, verifier=verifier)
+    token = rp.fetch_token(
+        meta["token_endpoint"], authorization_response=location, code_verifier=verifier
+    )
+    assert rp.get(meta["userinfo_endpoint"]).status_code == 200
+
+    if how == "logout":
+        assert client.post("/api/v1/auth/logout", headers=user).status_code == 204
+    else:
+        me = client.get("/api/v1/auth/me", headers=user).json()
+        accounts.admin_reset_password(session=db, user=db.get(User, me["id"]))  # type: ignore[arg-type]
+        db.flush()
+
+    assert rp.get(meta["userinfo_endpoint"]).status_code == 401
+    with pytest.raises(OAuthError):
+        rp.refresh_token(meta["token_endpoint"], refresh_token=token["refresh_token"])

@@ -7,17 +7,19 @@ from __future__ import annotations
 import secrets
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from healthnet.cli import app as cli
+from healthnet.core.audit.models import AuditRecord
 from healthnet.core.auth import service as auth
 from healthnet.core.auth.models import User
 from healthnet.core.crypto import hash_password
 from healthnet.core.db import get_engine, transaction
 from healthnet.core.rbac import service as rbac
 from healthnet.core.rbac.integrity import compute_tag, tag_row, verify_row
-from tests.core.rbac.conftest import PASSWORD, Staff, World
+from tests.core.audit.helpers import wipe
+from tests.core.rbac.conftest import PASSWORD, Staff, World, login
 
 ME = "/api/v1/rbac/menus"
 VIOLATION = "账号或权限数据完整性校验失败，已拒绝访问，请联系安全管理员"
@@ -68,6 +70,21 @@ def test_a_password_hash_swapped_in_the_database_is_detected(world: World) -> No
     assert [(p.table, p.primary_key) for p in problems] == [("auth_user", (victim.user.id,))]
 
 
+def test_an_ordinary_update_does_not_launder_a_tampered_row(
+    client: TestClient, world: World
+) -> None:
+    """A login stamps last_login_at on the user row; that must not re-tag a tampered row."""
+    victim = world.staff(roles=("doctor",), institution=world.inst_a)
+    _sql(world, "UPDATE auth_user SET institution_id = :i WHERE id = :u",
+         i=world.inst_b.id, u=victim.user.id)
+    user = world.db.get(User, victim.user.id)
+    assert user is not None
+    relogin = login(world.db, user)  # writes last_login_at through the ORM
+    world.settle()
+    _denied(client, Staff(victim.user, relogin, victim.actor), 401)
+    assert ("auth_user", "tag_mismatch") in _problems(world)
+
+
 def test_widening_a_role_scope_in_the_database_denies_its_holders(
     client: TestClient, world: World
 ) -> None:
@@ -75,6 +92,28 @@ def test_widening_a_role_scope_in_the_database_denies_its_holders(
     _sql(world, "UPDATE rbac_role SET data_scope = 'city' WHERE code = 'doctor'")
     _denied(client, doctor, 403)
     assert ("rbac_role", "tag_mismatch") in _problems(world)
+    # Reloading the role file writes the original values back, which match the old tag.
+    assert rbac.load_builtin_roles(session=world.db) == (0, 1)
+    world.settle()
+    assert client.get(ME, headers=doctor.headers).status_code == 200
+    assert _problems(world) == set()
+
+
+def test_a_broken_builtin_role_is_repaired_only_when_asked(
+    client: TestClient, world: World
+) -> None:
+    nurse = world.staff(roles=("nurse",), institution=world.inst_a)
+    _sql(world, "UPDATE rbac_role SET integrity_tag = :t WHERE code = 'nurse'", t="0" * 64)
+    _denied(client, nurse, 403)
+    assert rbac.load_builtin_roles(session=world.db) == (0, 0)
+    world.settle()
+    _denied(client, nurse, 403)
+    # --repair rewrites the role from the file (the trusted source of everything its tag
+    # covers) and re-tags it.
+    assert rbac.load_builtin_roles(session=world.db, repair=True) == (0, 1)
+    world.settle()
+    assert client.get(ME, headers=nurse.headers).status_code == 200
+    assert _problems(world) == set()
 
 
 def test_a_permission_row_inserted_in_the_database_is_detected(
@@ -161,7 +200,16 @@ def test_verify_integrity_command_names_the_tampered_row() -> None:
         bad = runner.invoke(cli, ["rbac", "verify-integrity"])
         assert bad.exit_code == 1
         assert f"auth_user {user_id}: tag_mismatch" in bad.output
+        # After checking the row, the operator accepts it; the acceptance is audited.
+        accepted = runner.invoke(cli, ["rbac", "retag", "auth_user", user_id])
+        assert accepted.exit_code == 0 and "已重新签注" in accepted.output
+        assert runner.invoke(cli, ["rbac", "verify-integrity"]).exit_code == 0
+        with transaction() as session:
+            action = session.scalar(select(AuditRecord.action).where(
+                AuditRecord.resource_id == user_id))
+        assert action == "rbac.integrity.retag"
     finally:
+        wipe(get_engine())
         with get_engine().begin() as conn:
             conn.execute(text("DELETE FROM rbac_user_role WHERE user_id = :u"), {"u": user_id})
             conn.execute(text("DELETE FROM auth_password_history WHERE user_id = :u"),

@@ -35,13 +35,20 @@ def token_digest(value: str) -> str:
     return sm3(value.encode("utf-8")).hex()
 
 
-def session_ref(login_token: str) -> str:
-    """A stable, non-reversible id (OIDC ``sid``) of a HealthNet login session.
+def sid_of_session_hash(session_token_hash: str) -> str:
+    """The OIDC ``sid`` of the HealthNet login session stored under ``session_token_hash``.
 
-    Derived from the session's bearer token with a label of our own, so it neither reveals the
-    token nor equals how the auth slice stores it.
+    Derived from the hash the auth slice stores (with a label of our own, so it is not equal to
+    it), so that auth can end single sign-on for a session it revokes without the raw token.
     """
-    return sm3(b"healthnet/v1/oidc/sid\x00" + login_token.encode("utf-8")).hex()
+    return sm3(b"healthnet/v1/oidc/sid\x00" + session_token_hash.encode("ascii")).hex()
+
+
+def session_ref(login_token: str) -> str:
+    """A stable, non-reversible id (OIDC ``sid``) of a HealthNet login session."""
+    from healthnet.core.auth.sessions import token_hash
+
+    return sid_of_session_hash(token_hash(login_token))
 
 
 # --------------------------------------------------------------------------- codes
