@@ -37,6 +37,7 @@ def _settings(tmp_path: Path, **kw: object) -> Settings:
         "database_url": "sqlite://",
         "master_key": "",
         "master_key_file": tmp_path / "master.key",
+        "oidc_issuer": "https://healthnet.example.test",
     }
     return Settings(**(base | kw))  # type: ignore[arg-type]
 
