@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,7 +44,23 @@ _LABEL_RECORD_MAC = b"healthnet/v1/audit/record-mac"
 _LABEL_KEY_WRAP = b"healthnet/v1/audit/signing-key-wrap"
 _LABEL_KEY_TAG = b"healthnet/v1/audit/signing-key-tag"
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+def _no_default(o: Any) -> Any:
+    raise TypeError(f"{type(o).__name__} is not part of an audit record")
+
+
+def _make_dumps() -> Callable[[Any], str]:
+    """Compact JSON. CPython's C encoder built once is about twice as fast per row as
+    ``JSONEncoder.encode`` (which rebuilds it per call); the output is identical."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    c_make = getattr(json.encoder, "c_make_encoder", None)
+    c_str = getattr(json.encoder, "c_encode_basestring", None)
+    if c_make is None or c_str is None:  # pragma: no cover - other Python implementations
+        return encoder.encode
+    c_encoder = c_make(None, _no_default, c_str, None, ":", ",", False, False, False)
+    return lambda o: "".join(c_encoder(o, 0))
+
+
+_dumps = _make_dumps()
 
 
 def format_time(value: datetime) -> str:

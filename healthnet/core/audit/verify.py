@@ -22,8 +22,10 @@ from __future__ import annotations
 import base64
 import os
 import re
+import secrets
 import time
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -152,6 +154,41 @@ class _Chunk:
             self.more_problems += 1
 
 
+def _batches(conn: Connection, table: Table, lo: int | None, hi: int | None,
+             batch_size: int) -> Iterator[Sequence[Sequence[Any]]]:
+    """The rows of ``table`` in seq order, streamed: hashed fields, prev_hash, hash, mac."""
+    cols = [table.c[f] for f in chain.FIELDS]
+    cols += [table.c.prev_hash, table.c.hash, table.c.mac]
+    if conn.dialect.name == "postgresql":
+        # A psycopg server-side cursor on the same transaction: plain tuples, no per-row result
+        # processing (a third of the walk's time through SQLAlchemy rows). occurred_at comes
+        # back tz-aware, which is all the hash needs.
+        conds, params = [], {}
+        if lo is not None:
+            conds.append("seq >= %(lo)s")
+            params["lo"] = lo
+        if hi is not None:
+            conds.append("seq <= %(hi)s")
+            params["hi"] = hi
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        sql = f"SELECT {', '.join(c.name for c in cols)} FROM {table.name}{where} ORDER BY seq"
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor(name=f"hn_audit_walk_{secrets.token_hex(4)}") as cur:
+            cur.itersize = batch_size
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(batch_size):
+                yield rows
+        return
+    stmt = select(*cols).order_by(table.c.seq)
+    if lo is not None:
+        stmt = stmt.where(table.c.seq >= lo)
+    if hi is not None:
+        stmt = stmt.where(table.c.seq <= hi)
+    # Per statement: Connection.execution_options() would change the caller's connection.
+    yield from conn.execute(stmt.execution_options(yield_per=batch_size)).partitions()
+
+
 def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_key: bytes | None,
           checkpoints: dict[int, list[_Cp]], batch_size: int) -> _Chunk:
     """Check every row of ``table`` with ``lo <= seq <= hi`` (None: unbounded), in seq order.
@@ -159,19 +196,10 @@ def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_ke
     Links are checked inside the range; the link into its first row is checked by the caller
     when it stitches the chunks together (:func:`_stitch`).
     """
-    cols = [table.c[f] for f in chain.FIELDS]
-    cols += [table.c.prev_hash, table.c.hash, table.c.mac]
-    stmt = select(*cols).order_by(table.c.seq)
-    if lo is not None:
-        stmt = stmt.where(table.c.seq >= lo)
-    if hi is not None:
-        stmt = stmt.where(table.c.seq <= hi)
-    # Per statement: Connection.execution_options() would change the caller's connection.
-    result = conn.execute(stmt.execution_options(yield_per=batch_size))
     out = _Chunk()
     record_hash = chain.record_hash
     last_seq, expected_prev, prev_bad = 0, "", False
-    for part in result.partitions():
+    for part in _batches(conn, table, lo, hi, batch_size):
         for row in part:
             seq, prev_hash, stored_hash, stored_mac = row[0], row[16], row[17], row[18]
             try:

@@ -30,6 +30,7 @@ from healthnet.core.auth.models import KIND_STAFF, LoginTicket, User
 from healthnet.core.crypto import sm3
 from healthnet.core.db import transaction, utcnow
 from healthnet.core.errors import DomainError, Unauthenticated
+from healthnet.core.rbac import integrity
 from healthnet.core.rbac.actor import Actor
 
 STAGE_SECOND_FACTOR = "second_factor"
@@ -282,6 +283,11 @@ def password_step(
                                "auth.unknown_user", "auth.invalid_credentials", step)
         elif not user.is_active:
             failure = _Failure(user, key, "auth.account_disabled", "auth.invalid_credentials",
+                               step)
+        elif not integrity.verify_row(user):
+            # The account row was changed behind the application's back (e.g. a password hash
+            # swapped in the database): no session for it (SECURITY.md, access-control data).
+            failure = _Failure(user, key, "auth.integrity_failed", "auth.invalid_credentials",
                                step)
         else:
             accounts.rehash_if_needed(user, password)

@@ -215,3 +215,16 @@ def test_verify_integrity_command_names_the_tampered_row() -> None:
             conn.execute(text("DELETE FROM auth_password_history WHERE user_id = :u"),
                          {"u": user_id})
             conn.execute(text("DELETE FROM auth_user WHERE id = :u"), {"u": user_id})
+
+
+def test_a_password_hash_swapped_in_the_database_does_not_log_in(
+    client: TestClient, world: World
+) -> None:
+    """The attacker who wrote a hash of a password they know still gets no session."""
+    victim = world.staff(roles=("doctor",), institution=world.inst_a)
+    _sql(world, "UPDATE auth_user SET password_hash = :h WHERE id = :u",
+         h=hash_password("Attacker-pass-1"), u=victim.user.id)
+    r = client.post("/api/v1/auth/login",
+                    json={"username": victim.user.username, "password": "Attacker-pass-1"})
+    assert r.status_code == 401
+    assert r.json()["code"] == "auth.invalid_credentials"
