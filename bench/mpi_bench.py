@@ -182,6 +182,7 @@ def main() -> None:
         session = make_session()
         writer = BulkWriter(session)
         batch: list[Any] = []
+        skipped = 0  # an identifier already in the index (none in a fresh database)
         t0 = time.perf_counter()
         last_report = t0
         for spec in iter_residents(args.residents, args.seed):
@@ -189,21 +190,24 @@ def main() -> None:
                 continue  # written by an earlier, interrupted run (batches commit whole)
             batch.append(spec)
             if len(batch) >= BULK_BATCH:
-                loaded += writer.write(batch)
+                skipped += len(writer.write(batch))
                 session.commit()
                 batch.clear()
                 now = time.perf_counter()
+                loaded = writer.written
                 if now - last_report > 30:
                     rate = loaded / (now - t0)
                     print(f"[bulk] {already + loaded:,} loaded, {rate:,.0f}/s", flush=True)
                     last_report = now
         if batch:
-            loaded += writer.write(batch)
+            skipped += len(writer.write(batch))
             session.commit()
+        loaded = writer.written
         bulk_seconds = time.perf_counter() - t0
         session.close()
         result["bulk"] = {
             "residents": loaded,
+            "skipped_identifier_known": skipped,
             "seconds": round(bulk_seconds, 1),
             "residents_per_s": round(loaded / bulk_seconds, 1),
         }

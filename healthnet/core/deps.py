@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from healthnet.core.rbac.actor import Actor
 from healthnet.core.db import transaction
 from healthnet.core.errors import Forbidden
+from healthnet.core.rbac.actor import Actor
 
 __all__ = ["Actor", "CurrentActor", "SessionDep", "require"]
 

@@ -40,6 +40,7 @@ from healthnet.core.patients.identifiers import (
     GB11643_TYPES,
     IdentifierType,
     index_input,
+    local_today,
     normalise_name,
     normalise_phone,
     parse_resident_id,
@@ -54,7 +55,7 @@ from healthnet.core.patients.models import (
 )
 from healthnet.core.patients.schemas import IdentifierIn, PersonCreate
 from healthnet.core.rbac.actor import SCOPE_CITY, Actor
-from healthnet.demo.generators import REFERENCE_DATE, ResidentSpec
+from healthnet.demo.generators import ResidentSpec
 
 if TYPE_CHECKING:
     from healthnet.demo.loader import LoadReport, Progress
@@ -135,10 +136,10 @@ def load_residents(
             progress.advance(len(chunk))
             continue
         if writer is not None:
-            fresh = [r for r in chunk if r.duplicate_of is None]
-            writer.write(fresh)
-            report.residents_registered += len(fresh)
-            service_chunk = [r for r in chunk if r.duplicate_of is not None]
+            before = writer.written
+            deferred = writer.write([r for r in chunk if r.duplicate_of is None])
+            report.residents_registered += writer.written - before
+            service_chunk = deferred + [r for r in chunk if r.duplicate_of is not None]
         else:
             service_chunk = chunk
         for spec in service_chunk:
@@ -160,6 +161,7 @@ class BulkWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._master_ids: set[str] = set(session.scalars(select(Person.master_id)))
+        self.written = 0
 
     def _master_id(self) -> str:
         # The service's form: HN + 11 random digits + a Luhn check digit.
@@ -170,19 +172,38 @@ class BulkWriter:
                 self._master_ids.add(master_id)
                 return master_id
 
-    def write(self, specs: Iterable[ResidentSpec]) -> int:
+    def write(self, specs: Iterable[ResidentSpec]) -> list[ResidentSpec]:
+        """Write ``specs``; returns the residents *not* written because one of their
+        identifiers is already in the index — the caller registers those through the service,
+        which links them to the resident who holds it ("same identifier → same person")."""
+        prepared: list[tuple[ResidentSpec, PersonCreate, list[tuple[IdentifierIn, str]]]] = []
+        for spec in specs:
+            data = person_create(spec)
+            prepared.append((spec, data, [(i, _identifier_index(i)) for i in data.identifiers]))
+        indexes = [ix for _, _, pairs in prepared for _, ix in pairs]
+        taken = set(
+            self.session.scalars(
+                select(Identifier.value_index).where(
+                    Identifier.value_index.in_(indexes), Identifier.active.is_(True)
+                )
+            )
+        )
         persons: list[dict[str, Any]] = []
         idents: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
+        deferred: list[ResidentSpec] = []
         now = utcnow()
-        for spec in specs:
-            data = person_create(spec)
+        for spec, data, pairs in prepared:
+            if any(ix in taken for _, ix in pairs):
+                deferred.append(spec)
+                continue
+            taken.update(ix for _, ix in pairs)
             person_id = new_id()
             birth = data.birth_date
             sex: str = data.sex_code or "0"
-            for ident in data.identifiers:
+            for ident, _ in pairs:
                 if ident.type in GB11643_TYPES:  # the number decides, as in the service
-                    info = parse_resident_id(ident.value, today=REFERENCE_DATE)
+                    info = parse_resident_id(ident.value, today=local_today())
                     birth, sex = info.birth_date, info.sex_code
             persons.append(
                 {
@@ -209,17 +230,25 @@ class BulkWriter:
                 }
             )
             events.append(_event_row(EVENT_REGISTER, person_id, None, now))
-            for ident in data.identifiers:
+            for ident, index in pairs:
                 ident_id = new_id()
-                idents.append(_identifier_row(ident, ident_id, person_id, now))
+                idents.append(_identifier_row(ident, index, ident_id, person_id, now))
                 events.append(_event_row(EVENT_LINK, person_id, ident_id, now))
         if persons:
-            # ORM-enabled multi-row INSERTs: the mapped column types (EncryptedText, UTC
-            # datetimes, JSON) process every value exactly as in a unit-of-work flush.
             self.session.flush()  # rows the session holds go first (foreign keys)
             for model, rows in ((Person, persons), (Identifier, idents), (LinkEvent, events)):
                 _insert_rows(self.session, model, rows)
-        return len(persons)
+        self.written += len(persons)
+        return deferred
+
+
+def _identifier_index(ident: IdentifierIn) -> str:
+    # Issuer-free types only (the demo has no passports or hospital cards): index_input then
+    # is the value itself, as in the service.
+    return blind_index(
+        index_input(ident.type, ident.value, None),
+        purpose=f"patients.identifier.{ident.type.value}",
+    )
 
 
 def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
@@ -255,16 +284,15 @@ def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]])
             )
 
 
-def _identifier_row(ident: IdentifierIn, ident_id: str, person_id: str, now: Any) -> dict[str, Any]:
+def _identifier_row(
+    ident: IdentifierIn, index: str, ident_id: str, person_id: str, now: Any
+) -> dict[str, Any]:
     return {
         "id": ident_id,
         "person_id": person_id,
         "id_type": ident.type.value,
         "value": ident.value,
-        "value_index": blind_index(
-            index_input(ident.type, ident.value, None),
-            purpose=f"patients.identifier.{ident.type.value}",
-        ),
+        "value_index": index,
         "issuer": None,
         "institution_id": None,
         "active": True,

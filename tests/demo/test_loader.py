@@ -153,8 +153,11 @@ def test_bulk_rows_are_the_same_as_service_rows(db: Session) -> None:
     dups = [r for r in specs if r.duplicate_of is not None]
     assert dups
 
-    BulkWriter(db).write(originals)
+    writer = BulkWriter(db)
+    assert writer.write(originals) == [] and writer.written == len(originals)
     db.flush()
+    # Residents whose identifier is already in the index are handed back, not duplicated.
+    assert writer.write(originals[:5]) == originals[:5] and writer.written == len(originals)
 
     for spec in originals[::37]:
         assert spec.id_number
@@ -197,3 +200,19 @@ def test_bulk_rows_are_the_same_as_service_rows(db: Session) -> None:
     assert dups[0].phone is not None and dups[0].address
     assert dups[0].name not in raw.name and dups[0].phone not in raw.phone
     assert dups[0].address not in raw.address
+
+
+def test_the_bulk_path_of_the_loader_still_fills_the_review_list(db: Session) -> None:
+    """``large`` writes residents in bulk and registers the near-duplicates via the service."""
+    n = _first_duplicate(SEED + 4) + 1
+    size = Size(institutions=SIZES["tiny"].institutions, residents=n, staff_per_institution=0)
+
+    report = load_demo(session=db, size=size, seed=SEED + 4, bulk_residents=True)
+
+    assert report.residents_registered == n and report.review_candidates >= 1
+    last = list(iter_residents(n, SEED + 4))[-1]
+    assert last.duplicate_of is not None and last.medical_insurance_card
+    found = patients.find_by_identifier(
+        session=db, id_type="medical_insurance_card", value=last.medical_insurance_card
+    )
+    assert found is not None and found.name == last.name

@@ -44,7 +44,7 @@ from healthnet.core.audit.models import (
     AuditRecordArchive,
     AuditSigningKey,
 )
-from healthnet.core.crypto import CryptoError, SM2PublicKey, hmac_sm3
+from healthnet.core.crypto import CryptoError, SM2PublicKey, hmac_sm3, sm3
 from healthnet.core.db import get_engine, utcnow
 from healthnet.core.i18n import t
 
@@ -132,6 +132,18 @@ class _Cp:
     signed_at: datetime
 
 
+@dataclass(frozen=True)
+class _SignedCp:
+    """A checkpoint whose signature a worker process checks."""
+
+    id: str
+    seq: int
+    head_hash: str
+    signed_at: datetime
+    signature: str
+    signer_fingerprint: str
+
+
 @dataclass
 class _Chunk:
     """The result of walking one seq range of one table; chunks are stitched in order."""
@@ -146,6 +158,7 @@ class _Chunk:
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0
     seen_checkpoints: set[str] = field(default_factory=set)
+    signature_problems: list[Problem] = field(default_factory=list)
 
     def add(self, problem: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -197,13 +210,17 @@ def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_ke
     when it stitches the chunks together (:func:`_stitch`).
     """
     out = _Chunk()
-    record_hash = chain.record_hash
+    # chain.record_hash, inlined: this loop runs once per record of the whole trail.
+    dumps, fromhex, epoch, micro, fmt = (chain._dumps, bytes.fromhex, chain._EPOCH,
+                                         chain._MICROSECOND, chain.FORMAT)
     last_seq, expected_prev, prev_bad = 0, "", False
     for part in _batches(conn, table, lo, hi, batch_size):
         for row in part:
             seq, prev_hash, stored_hash, stored_mac = row[0], row[16], row[17], row[18]
             try:
-                digest: str | None = record_hash(prev_hash, row[:16])
+                items = [fmt, *row[:16]]
+                items[2] = (items[2] - epoch) // micro
+                digest: str | None = sm3(fromhex(prev_hash) + dumps(items).encode()).hex()
             except (TypeError, ValueError, AttributeError):
                 digest = None
             bad = False
@@ -263,9 +280,10 @@ def _stitch(report: VerifyReport, state: _Stitch, chunk: _Chunk) -> None:
 
 
 def _walk_job(url: str, snapshot: str, table_name: str, lo: int, hi: int, check_mac: bool,
-              checkpoints: dict[int, list[_Cp]], batch_size: int) -> _Chunk:
-    """One worker process: the same snapshot as the coordinator (PostgreSQL exported snapshot),
-    one seq range."""
+              checkpoints: dict[int, list[_Cp]], batch_size: int, signed: list[_SignedCp],
+              key_pems: dict[str, str]) -> _Chunk:
+    """One worker process: one seq range in the coordinator's snapshot (a PostgreSQL exported
+    snapshot), plus its share of the checkpoint signatures."""
     from sqlalchemy import create_engine, pool
 
     engine = create_engine(url, poolclass=pool.NullPool)
@@ -279,10 +297,14 @@ def _walk_job(url: str, snapshot: str, table_name: str, lo: int, hi: int, check_
                 if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):
                     raise ValueError("unexpected snapshot id")
                 conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-                return _walk(conn, table, lo, hi, chain.record_mac_key() if check_mac else None,
-                             checkpoints, batch_size)
+                chunk = _walk(conn, table, lo, hi,
+                              chain.record_mac_key() if check_mac else None,
+                              checkpoints, batch_size)
     finally:
         engine.dispose()
+    keys = {fp: SM2PublicKey.from_pem(pem.encode()) for fp, pem in key_pems.items()}
+    chunk.signature_problems = _check_signatures(signed, keys)
+    return chunk
 
 
 def _ranges(conn: Connection, parts: int) -> list[tuple[Table, int, int]]:
@@ -359,28 +381,37 @@ def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] |
             report.archived += chunk.count
         _stitch(report, state, chunk)
 
-    # SM2 verification (about 1 ms each, tens of thousands a year) runs beside the walk: its C
-    # part releases the GIL, so the two share the machine's cores.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
-        signatures = pool.submit(_check_signatures, cps, keys)
-        if ranges and url:
-            # PostgreSQL: worker processes walk seq ranges in this transaction's snapshot.
-            snapshot = str(conn.scalar(text("SELECT pg_export_snapshot()")))
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as procs:
-                futures = [
-                    procs.submit(_walk_job, url, snapshot, table.name, lo, hi, check_mac,
-                                 {k: v for k, v in by_seq.items() if lo <= k <= hi},
-                                 batch_size)
-                    for table, lo, hi in ranges
-                ]
-                for (table, _, _), future in zip(ranges, futures, strict=True):
-                    add(table, future.result())
-        else:
+    if ranges and url:
+        # PostgreSQL: worker processes walk seq ranges in this transaction's snapshot and share
+        # the SM2 signature checks (about 1 ms each, tens of thousands a year).
+        snapshot = str(conn.scalar(text("SELECT pg_export_snapshot()")))
+        signed = [_SignedCp(cp.id, cp.seq, cp.head_hash, cp.signed_at, cp.signature,
+                            cp.signer_fingerprint) for cp in cps]
+        pems = {fp: key.to_pem().decode() for fp, key in keys.items()}
+        signature_problems: list[Problem] = []
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as procs:
+            futures = [
+                procs.submit(_walk_job, url, snapshot, table.name, lo, hi, check_mac,
+                             {k: v for k, v in by_seq.items() if lo <= k <= hi}, batch_size,
+                             signed[i::len(ranges)], pems)
+                for i, (table, lo, hi) in enumerate(ranges)
+            ]
+            for (table, _, _), future in zip(ranges, futures, strict=True):
+                chunk = future.result()
+                add(table, chunk)
+                signature_problems += chunk.signature_problems
+        for problem in sorted(signature_problems, key=lambda p: p.seq or 0):
+            report.add(problem)
+    else:
+        # In-process: the signature checks run in a thread beside the walk (their C part
+        # releases the GIL).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
+            signatures = pool.submit(_check_signatures, cps, keys)
             mac_key = chain.record_mac_key() if check_mac else None
             for table in (_archive, _live):
                 add(table, _walk(conn, table, None, None, mac_key, by_seq, batch_size))
-        for problem in signatures.result():
-            report.add(problem)
+            for problem in signatures.result():
+                report.add(problem)
     report.last_seq = state.last_seq
 
     for cp in cps:

@@ -16,9 +16,11 @@ MANIFEST = Manifest(
     },
     menu=(
         MenuEntry(key="menu.auth.users", path="/system/users", permission="auth:user:read"),
-        MenuEntry(key="menu.auth.sessions", path="/security/sessions",
-                  permission="auth:session:manage"),
-        MenuEntry(key="menu.auth.login_log", path="/security/login-log",
-                  permission="auth:login_log:read"),
+        MenuEntry(
+            key="menu.auth.sessions", path="/security/sessions", permission="auth:session:manage"
+        ),
+        MenuEntry(
+            key="menu.auth.login_log", path="/security/login-log", permission="auth:login_log:read"
+        ),
     ),
 )

@@ -43,8 +43,7 @@ PHONE_INDEX_PURPOSE = "auth.resident.phone"
 def check_password_policy(password: str, username: str) -> None:
     """Raise ValidationFailed naming ``password`` with the first rule the password breaks."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed.field("password", "auth.password_too_short",
-                                     min=MIN_PASSWORD_LENGTH)
+        raise ValidationFailed.field("password", "auth.password_too_short", min=MIN_PASSWORD_LENGTH)
     if sum(bool(re.search(p, password)) for p in _CLASSES) < 3:
         raise ValidationFailed.field("password", "auth.password_classes")
     name = username.strip().lower()
@@ -66,20 +65,28 @@ def _recent_hashes(session: Session, user: User, count: int) -> list[str]:
 
 
 def _set_password(session: Session, user: User, password: str, *, now: datetime) -> None:
-    session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash,
-                                created_at=user.password_changed_at))
+    session.add(
+        PasswordHistory(
+            user_id=user.id, password_hash=user.password_hash, created_at=user.password_changed_at
+        )
+    )
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     session.flush()
     # Only the last N matter; older hashes are dropped rather than kept as a cracking target.
     keep = max(get_settings().password_history - 1, 0)
-    ids = list(session.scalars(
-        select(PasswordHistory.id).where(PasswordHistory.user_id == user.id)
-        .order_by(PasswordHistory.created_at.desc()).offset(keep)
-    ))
+    ids = list(
+        session.scalars(
+            select(PasswordHistory.id)
+            .where(PasswordHistory.user_id == user.id)
+            .order_by(PasswordHistory.created_at.desc())
+            .offset(keep)
+        )
+    )
     if ids:
         session.query(PasswordHistory).filter(PasswordHistory.id.in_(ids)).delete(
-            synchronize_session=False)
+            synchronize_session=False
+        )
 
 
 def change_password(
@@ -93,8 +100,7 @@ def change_password(
     """Set a new password chosen by the user. ``current_password`` is required unless the
     caller has just verified it (the login's change-password step)."""
     now = now or utcnow()
-    if current_password is not None and not verify_password(current_password,
-                                                            user.password_hash):
+    if current_password is not None and not verify_password(current_password, user.password_hash):
         raise ValidationFailed.field("currentPassword", "auth.password_wrong")
     check_password_policy(new_password, user.username)
     count = get_settings().password_history
@@ -191,8 +197,9 @@ def create_user(
         if institution_id is None:
             raise ValidationFailed.field("departmentId", "auth.department_mismatch")
         try:
-            orgs.get_department(session=session, institution_id=institution_id,
-                                department_id=department_id)
+            orgs.get_department(
+                session=session, institution_id=institution_id, department_id=department_id
+            )
         except NotFound:
             raise ValidationFailed.field("departmentId", "auth.department_mismatch") from None
     user = User(
@@ -273,20 +280,23 @@ def find_login_user(*, session: Session, login_name: str) -> User | None:
     compact = re.sub(r"[\s\-]+", "", name).upper()
     if MOBILE_RE.match(compact.removeprefix("+86")):
         index = blind_index(compact.removeprefix("+86"), purpose=PHONE_INDEX_PURPOSE)
-        return session.scalar(select(User).where(User.phone_index == index,
-                                                 User.kind == KIND_RESIDENT))
+        return session.scalar(
+            select(User).where(User.phone_index == index, User.kind == KIND_RESIDENT)
+        )
     if RESIDENT_ID_RE.match(compact):
         from healthnet.core.patients import service as patients
 
         try:
-            person = patients.find_by_identifier(session=session, id_type="resident_id_card",
-                                                 value=compact)
+            person = patients.find_by_identifier(
+                session=session, id_type="resident_id_card", value=compact
+            )
         except ValidationFailed:
             return None
         if person is None:
             return None
-        return session.scalar(select(User).where(User.person_id == person.id,
-                                                 User.kind == KIND_RESIDENT))
+        return session.scalar(
+            select(User).where(User.person_id == person.id, User.kind == KIND_RESIDENT)
+        )
     return None
 
 
@@ -313,13 +323,18 @@ def has_users(*, session: Session) -> bool:
 
 
 def revoke_user_sessions(
-    *, session: Session, user_id: str, reason: str, keep_id: str | None = None,
+    *,
+    session: Session,
+    user_id: str,
+    reason: str,
+    keep_id: str | None = None,
     now: datetime | None = None,
 ) -> int:
     from healthnet.core.auth.sessions import end_single_sign_on
 
     live = select(LoginSession.token_hash).where(
-        LoginSession.user_id == user_id, LoginSession.revoked.is_(False))
+        LoginSession.user_id == user_id, LoginSession.revoked.is_(False)
+    )
     if keep_id is not None:
         live = live.where(LoginSession.id != keep_id)
     hashes = list(session.scalars(live))
@@ -329,7 +344,8 @@ def revoke_user_sessions(
         update(LoginSession)
         .where(LoginSession.token_hash.in_(hashes))
         .values(revoked=True, revoked_at=now or utcnow(), revoked_reason=reason)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     end_single_sign_on(session=session, session_token_hashes=hashes)
     return len(hashes)
 

@@ -29,19 +29,29 @@ def create_initial_admin() -> list[tuple[str, str, str]] | None:
         created = []
         for username, display_name, role_code in INITIAL_ADMINS:
             password = service.generate_initial_password()
-            service.create_user(session=session, username=username, display_name=display_name,
-                                password=password, role_codes=[role_code],
-                                must_change_password=True)
+            service.create_user(
+                session=session,
+                username=username,
+                display_name=display_name,
+                password=password,
+                role_codes=[role_code],
+                must_change_password=True,
+            )
             created.append((username, display_name, password))
         return created
 
 
 def print_initial_admins(created: list[tuple[str, str, str]]) -> None:
-    typer.secho("\n首次登录账号（三员分立：请分别交给三位不同的人员，初始密码只显示这一次，"
-                "登录后须立即修改）：", fg=typer.colors.GREEN, bold=True)
+    typer.secho(
+        "\n首次登录账号（三员分立：请分别交给三位不同的人员，初始密码只显示这一次，"
+        "登录后须立即修改）：",
+        fg=typer.colors.GREEN,
+        bold=True,
+    )
     for username, role_name, password in created:
-        typer.secho(f"  {role_name}  账号 {username}  初始密码 {password}",
-                    fg=typer.colors.GREEN, bold=True)
+        typer.secho(
+            f"  {role_name}  账号 {username}  初始密码 {password}", fg=typer.colors.GREEN, bold=True
+        )
     typer.echo("")
 
 

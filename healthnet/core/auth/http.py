@@ -39,8 +39,11 @@ def authenticate(*, request: Request, session: Session) -> Actor:
         raise Unauthenticated()
     actor = sessions.resolve_token(session=session, token=creds.token)
     if creds.from_cookie:
-        sessions.check_csrf(method=request.method, token=creds.token,
-                            header_value=request.headers.get(sessions.CSRF_HEADER))
+        sessions.check_csrf(
+            method=request.method,
+            token=creds.token,
+            header_value=request.headers.get(sessions.CSRF_HEADER),
+        )
     return actor
 
 
@@ -50,16 +53,31 @@ def set_session_cookies(response: Response, token: str) -> str:
     max_age = int(sessions.absolute_lifetime().total_seconds())
     csrf = sessions.csrf_token_for(token)
     # __Host- cookies must be Secure, Path=/ and carry no Domain (RFC 6265bis §4.1.3.2).
-    response.set_cookie(sessions.session_cookie_name(), token, max_age=max_age, path="/",
-                        secure=secure, httponly=True, samesite="lax")
-    response.set_cookie(sessions.csrf_cookie_name(), csrf, max_age=max_age, path="/",
-                        secure=secure, httponly=False, samesite="lax")
+    response.set_cookie(
+        sessions.session_cookie_name(),
+        token,
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+    response.set_cookie(
+        sessions.csrf_cookie_name(),
+        csrf,
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=False,
+        samesite="lax",
+    )
     return csrf
 
 
 def clear_session_cookies(response: Response) -> None:
     secure = get_settings().environment == "production"
-    for name, http_only in ((sessions.session_cookie_name(), True),
-                            (sessions.csrf_cookie_name(), False)):
-        response.delete_cookie(name, path="/", secure=secure, httponly=http_only,
-                               samesite="lax")
+    for name, http_only in (
+        (sessions.session_cookie_name(), True),
+        (sessions.csrf_cookie_name(), False),
+    ):
+        response.delete_cookie(name, path="/", secure=secure, httponly=http_only, samesite="lax")

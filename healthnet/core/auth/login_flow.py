@@ -63,8 +63,11 @@ class Client:
     previous_token: str | None = None  # a session this browser already had: ended at login
 
     def audit_context(self) -> AuditContext:
-        return AuditContext(client_ip=self.ip, user_agent=self.user_agent and self.user_agent[:255],
-                            request_id=self.request_id)
+        return AuditContext(
+            client_ip=self.ip,
+            user_agent=self.user_agent and self.user_agent[:255],
+            request_id=self.request_id,
+        )
 
 
 @dataclass
@@ -93,29 +96,68 @@ class _Failure:
 
 
 def _audit(
-    session: Session, client: Client, *, user: User | None, typed: str, outcome: str,
-    step: str, reason: str | None, action: str = "auth.login",
+    session: Session,
+    client: Client,
+    *,
+    user: User | None,
+    typed: str,
+    outcome: str,
+    step: str,
+    reason: str | None,
+    action: str = "auth.login",
 ) -> None:
     # Who the attempt was for; no permissions (the audit needs only identity and roles).
-    who = (Actor(user.id, user.username, user.institution_id, None, frozenset(),
-                 role_codes=tuple(r.code for r in user.roles)) if user is not None else None)
+    who = (
+        Actor(
+            user.id,
+            user.username,
+            user.institution_id,
+            None,
+            frozenset(),
+            role_codes=tuple(r.code for r in user.roles),
+        )
+        if user is not None
+        else None
+    )
     detail: dict[str, str] = {"step": step}
     if reason:
         detail["reason"] = reason
     audit.record(
-        session=session, actor=who, username=None if who else accounts.mask_login_name(typed),
-        action=action, resource_type="user", resource_id=user.id if user else None,
-        purpose="ADMIN", outcome=outcome, detail=detail, request=client.audit_context(),
+        session=session,
+        actor=who,
+        username=None if who else accounts.mask_login_name(typed),
+        action=action,
+        resource_type="user",
+        resource_id=user.id if user else None,
+        purpose="ADMIN",
+        outcome=outcome,
+        detail=detail,
+        request=client.audit_context(),
     )
 
 
 def _log(
-    session: Session, client: Client, *, user: User | None, typed: str, step: str, result: str,
-    reason: str | None, now: datetime,
+    session: Session,
+    client: Client,
+    *,
+    user: User | None,
+    typed: str,
+    step: str,
+    result: str,
+    reason: str | None,
+    now: datetime,
 ) -> None:
-    loginlog.write(session=session, username=user.username if user else typed, step=step,
-                   result=result, reason=reason, user_id=user.id if user else None,
-                   client_ip=client.ip, user_agent=client.user_agent, now=now)
+    loginlog.write(
+        session=session,
+        username=user.username if user else typed,
+        step=step,
+        result=result,
+        reason=reason,
+        user_id=user.id if user else None,
+        client_ip=client.ip,
+        user_agent=client.user_agent,
+        now=now,
+    )
 
 
 def _rate_allowed(s: Session, client: Client, *, typed: str, step: str, now: datetime) -> bool:
@@ -123,10 +165,19 @@ def _rate_allowed(s: Session, client: Client, *, typed: str, step: str, now: dat
     (the caller commits, then answers 429)."""
     if ratelimit.login_ip_hit(session=s, client_ip=client.ip, now=now).allowed:
         return True
-    _log(s, client, user=None, typed=typed, step=step, result=loginlog.RATE_LIMITED,
-         reason="auth.rate_limited", now=now)
-    _audit(s, client, user=None, typed=typed, outcome="denied", step=step,
-           reason="auth.rate_limited")
+    _log(
+        s,
+        client,
+        user=None,
+        typed=typed,
+        step=step,
+        result=loginlog.RATE_LIMITED,
+        reason="auth.rate_limited",
+        now=now,
+    )
+    _audit(
+        s, client, user=None, typed=typed, outcome="denied", step=step, reason="auth.rate_limited"
+    )
     return False
 
 
@@ -137,8 +188,9 @@ def _rate_check(tx: TxFactory, client: Client, *, typed: str, step: str, now: da
         raise TooManyRequests("auth.rate_limited")
 
 
-def _fail(tx: TxFactory, client: Client, failure: _Failure, *, typed: str,
-          now: datetime) -> NoReturn:
+def _fail(
+    tx: TxFactory, client: Client, failure: _Failure, *, typed: str, now: datetime
+) -> NoReturn:
     """Count, log and audit a failed attempt in a transaction of its own; then answer 401."""
     answer, result = failure.answer, loginlog.FAILURE
     with tx() as s:
@@ -147,26 +199,50 @@ def _fail(tx: TxFactory, client: Client, failure: _Failure, *, typed: str,
             until = ratelimit.register_failure(session=s, key=failure.lock_key, now=now)
             if until is not None:
                 answer, result = "auth.account_locked", loginlog.LOCKED
-        _log(s, client, user=user, typed=typed, step=failure.step, result=result,
-             reason=failure.reason, now=now)
-        _audit(s, client, user=user, typed=typed,
-               outcome="denied" if result == loginlog.LOCKED else "failure",
-               step=failure.step, reason=failure.reason)
+        _log(
+            s,
+            client,
+            user=user,
+            typed=typed,
+            step=failure.step,
+            result=result,
+            reason=failure.reason,
+            now=now,
+        )
+        _audit(
+            s,
+            client,
+            user=user,
+            typed=typed,
+            outcome="denied" if result == loginlog.LOCKED else "failure",
+            step=failure.step,
+            reason=failure.reason,
+        )
     raise Unauthenticated(answer, minutes=get_settings().login_lockout_minutes)
 
 
-def _new_ticket(session: Session, user: User, stage: str, delivery: str,
-                now: datetime) -> tuple[str, datetime]:
+def _new_ticket(
+    session: Session, user: User, stage: str, delivery: str, now: datetime
+) -> tuple[str, datetime]:
     ticket = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=get_settings().login_ticket_minutes)
-    session.add(LoginTicket(ticket_hash=sm3(ticket.encode()).hex(), user_id=user.id,
-                            stage=stage, delivery=delivery, created_at=now, expires_at=expires))
+    session.add(
+        LoginTicket(
+            ticket_hash=sm3(ticket.encode()).hex(),
+            user_id=user.id,
+            stage=stage,
+            delivery=delivery,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
     session.flush()
     return ticket, expires
 
 
-def _load_ticket(session: Session, ticket: str, stage: str,
-                 now: datetime) -> tuple[LoginTicket, User] | None:
+def _load_ticket(
+    session: Session, ticket: str, stage: str, now: datetime
+) -> tuple[LoginTicket, User] | None:
     if not ticket or len(ticket) > 128:
         return None
     # Row lock: two requests racing with one ticket cannot both open a session.
@@ -200,24 +276,59 @@ def second_factor_methods(session: Session, user: User) -> list[str]:
     return methods
 
 
-def _finish(session: Session, client: Client, user: User, *, method: str, delivery: str,
-            step: str, typed: str, now: datetime) -> StepResult:
+def _finish(
+    session: Session,
+    client: Client,
+    user: User,
+    *,
+    method: str,
+    delivery: str,
+    step: str,
+    typed: str,
+    now: datetime,
+) -> StepResult:
     """Every factor passed: reset the failure counter, open a fresh session, log, audit."""
     ratelimit.clear(session=session, key=ratelimit.user_key(user.id))
     if client.previous_token:
         sessions.logout(session=session, token=client.previous_token, now=now)
-    token, row = sessions.open_session(session=session, user=user, method=method,
-                                       delivery=delivery, client_ip=client.ip,
-                                       user_agent=client.user_agent, now=now)
-    _log(session, client, user=user, typed=typed, step=step, result=loginlog.SUCCESS,
-         reason=None, now=now)
+    token, row = sessions.open_session(
+        session=session,
+        user=user,
+        method=method,
+        delivery=delivery,
+        client_ip=client.ip,
+        user_agent=client.user_agent,
+        now=now,
+    )
+    _log(
+        session,
+        client,
+        user=user,
+        typed=typed,
+        step=step,
+        result=loginlog.SUCCESS,
+        reason=None,
+        now=now,
+    )
     _audit(session, client, user=user, typed=typed, outcome="success", step=step, reason=None)
-    return StepResult(stage=STAGE_DONE, token=token, delivery=delivery,
-                      session_expires_at=sessions.session_expiry(row))
+    return StepResult(
+        stage=STAGE_DONE,
+        token=token,
+        delivery=delivery,
+        session_expires_at=sessions.session_expiry(row),
+    )
 
 
-def _after_password(session: Session, client: Client, user: User, *, delivery: str,
-                    step: str, typed: str, now: datetime) -> StepResult:
+def _after_password(
+    session: Session,
+    client: Client,
+    user: User,
+    *,
+    delivery: str,
+    step: str,
+    typed: str,
+    now: datetime,
+) -> StepResult:
     """The password is right (or was just changed): what comes next."""
     reason = None
     if user.must_change_password:
@@ -226,19 +337,46 @@ def _after_password(session: Session, client: Client, user: User, *, delivery: s
         reason = "auth.password_expired"
     if reason is not None:
         ticket, expires = _new_ticket(session, user, STAGE_CHANGE_PASSWORD, delivery, now)
-        _log(session, client, user=user, typed=typed, step=step, result=loginlog.NEXT_STEP,
-             reason=reason, now=now)
-        return StepResult(stage=STAGE_CHANGE_PASSWORD, ticket=ticket, ticket_expires_at=expires,
-                          reason=reason, delivery=delivery)
+        _log(
+            session,
+            client,
+            user=user,
+            typed=typed,
+            step=step,
+            result=loginlog.NEXT_STEP,
+            reason=reason,
+            now=now,
+        )
+        return StepResult(
+            stage=STAGE_CHANGE_PASSWORD,
+            ticket=ticket,
+            ticket_expires_at=expires,
+            reason=reason,
+            delivery=delivery,
+        )
     if user.kind == KIND_STAFF:
         # Two factors for staff (GB/T 39786-2021 8.4 a; SECURITY.md "two factors").
         ticket, expires = _new_ticket(session, user, STAGE_SECOND_FACTOR, delivery, now)
-        _log(session, client, user=user, typed=typed, step=step, result=loginlog.NEXT_STEP,
-             reason="auth.second_factor_required", now=now)
-        return StepResult(stage=STAGE_SECOND_FACTOR, ticket=ticket, ticket_expires_at=expires,
-                          methods=second_factor_methods(session, user), delivery=delivery)
-    return _finish(session, client, user, method="password", delivery=delivery, step=step,
-                   typed=typed, now=now)
+        _log(
+            session,
+            client,
+            user=user,
+            typed=typed,
+            step=step,
+            result=loginlog.NEXT_STEP,
+            reason="auth.second_factor_required",
+            now=now,
+        )
+        return StepResult(
+            stage=STAGE_SECOND_FACTOR,
+            ticket=ticket,
+            ticket_expires_at=expires,
+            methods=second_factor_methods(session, user),
+            delivery=delivery,
+        )
+    return _finish(
+        session, client, user, method="password", delivery=delivery, step=step, typed=typed, now=now
+    )
 
 
 def _ticket_failure(step: str) -> _Failure:
@@ -254,7 +392,12 @@ def _locked(session: Session, user: User, now: datetime) -> bool:
 
 
 def password_step(
-    *, tx: TxFactory, client: Client, username: str, password: str, delivery: str = "bearer",
+    *,
+    tx: TxFactory,
+    client: Client,
+    username: str,
+    password: str,
+    delivery: str = "bearer",
     now: datetime | None = None,
 ) -> StepResult:
     now = now or utcnow()
@@ -279,25 +422,33 @@ def password_step(
             failure = _Failure(user, key, "auth.account_locked", "auth.account_locked", step)
         elif not ok or user is None or user.password_hash != stored_hash:
             # (a password changed between the two transactions counts as wrong)
-            failure = _Failure(user, key, "auth.invalid_credentials" if user else
-                               "auth.unknown_user", "auth.invalid_credentials", step)
+            failure = _Failure(
+                user,
+                key,
+                "auth.invalid_credentials" if user else "auth.unknown_user",
+                "auth.invalid_credentials",
+                step,
+            )
         elif not user.is_active:
-            failure = _Failure(user, key, "auth.account_disabled", "auth.invalid_credentials",
-                               step)
+            failure = _Failure(user, key, "auth.account_disabled", "auth.invalid_credentials", step)
         elif not integrity.verify_row(user):
             # The account row was changed behind the application's back (e.g. a password hash
             # swapped in the database): no session for it (SECURITY.md, access-control data).
-            failure = _Failure(user, key, "auth.integrity_failed", "auth.invalid_credentials",
-                               step)
+            failure = _Failure(user, key, "auth.integrity_failed", "auth.invalid_credentials", step)
         else:
             accounts.rehash_if_needed(user, password)
-            return _after_password(s, client, user, delivery=delivery, step=step,
-                                   typed=username, now=now)
+            return _after_password(
+                s, client, user, delivery=delivery, step=step, typed=username, now=now
+            )
     _fail(tx, client, failure, typed=username, now=now)
 
 
 def change_password_step(
-    *, tx: TxFactory, client: Client, ticket: str, new_password: str,
+    *,
+    tx: TxFactory,
+    client: Client,
+    ticket: str,
+    new_password: str,
     now: datetime | None = None,
 ) -> StepResult:
     """The forced change (first login, after a reset, or an expired password). A password that
@@ -311,17 +462,31 @@ def change_password_step(
             row, user = loaded
             accounts.change_password(session=s, user=user, new_password=new_password, now=now)
             row.used_at = now
-            accounts.revoke_user_sessions(session=s, user_id=user.id, reason="password_changed",
-                                          now=now)
-            _audit(s, client, user=user, typed=user.username, outcome="success", step=step,
-                   reason=None, action="auth.password.change")
-            return _after_password(s, client, user, delivery=row.delivery, step=step,
-                                   typed=user.username, now=now)
+            accounts.revoke_user_sessions(
+                session=s, user_id=user.id, reason="password_changed", now=now
+            )
+            _audit(
+                s,
+                client,
+                user=user,
+                typed=user.username,
+                outcome="success",
+                step=step,
+                reason=None,
+                action="auth.password.change",
+            )
+            return _after_password(
+                s, client, user, delivery=row.delivery, step=step, typed=user.username, now=now
+            )
     _fail(tx, client, _ticket_failure(step), typed="", now=now)
 
 
 def _second_factor(
-    tx: TxFactory, client: Client, ticket: str, step: str, now: datetime,
+    tx: TxFactory,
+    client: Client,
+    ticket: str,
+    step: str,
+    now: datetime,
     check: Callable[[Session, User], str | None],
 ) -> StepResult:
     """Run ``check`` (None = passed, else the failure reason) for the ticket's user."""
@@ -339,14 +504,23 @@ def _second_factor(
                 reason = check(s, user)
                 if reason is None:
                     row.used_at = now
-                    return _finish(s, client, user, method=step, delivery=row.delivery,
-                                   step=step, typed=user.username, now=now)
+                    return _finish(
+                        s,
+                        client,
+                        user,
+                        method=step,
+                        delivery=row.delivery,
+                        step=step,
+                        typed=user.username,
+                        now=now,
+                    )
                 failure = _Failure(user, key, reason, reason, step)
     _fail(tx, client, failure, typed=failure.user.username if failure.user else "", now=now)
 
 
-def totp_step(*, tx: TxFactory, client: Client, ticket: str, code: str,
-              now: datetime | None = None) -> StepResult:
+def totp_step(
+    *, tx: TxFactory, client: Client, ticket: str, code: str, now: datetime | None = None
+) -> StepResult:
     at = now or utcnow()
 
     def check(s: Session, user: User) -> str | None:
@@ -359,8 +533,9 @@ def totp_step(*, tx: TxFactory, client: Client, ticket: str, code: str,
     return _second_factor(tx, client, ticket, "totp", at, check)
 
 
-def recovery_code_step(*, tx: TxFactory, client: Client, ticket: str, code: str,
-                       now: datetime | None = None) -> StepResult:
+def recovery_code_step(
+    *, tx: TxFactory, client: Client, ticket: str, code: str, now: datetime | None = None
+) -> StepResult:
     at = now or utcnow()
 
     def check(s: Session, user: User) -> str | None:
@@ -371,8 +546,14 @@ def recovery_code_step(*, tx: TxFactory, client: Client, ticket: str, code: str,
 
 
 def cert_step(
-    *, tx: TxFactory, client: Client, ticket: str, challenge_id: str, certificate_pem: str,
-    signature: str, now: datetime | None = None,
+    *,
+    tx: TxFactory,
+    client: Client,
+    ticket: str,
+    challenge_id: str,
+    certificate_pem: str,
+    signature: str,
+    now: datetime | None = None,
 ) -> StepResult:
     """SM2 certificate login: the certificate authority checks the signature over its nonce,
     the certificate's validity and revocation, and that it belongs to this user."""
@@ -381,8 +562,13 @@ def cert_step(
 
     def check(s: Session, user: User) -> str | None:
         try:
-            certs.verify_login_response(session=s, user_id=user.id, challenge_id=challenge_id,
-                                        certificate_pem=certificate_pem, signature=signature)
+            certs.verify_login_response(
+                session=s,
+                user_id=user.id,
+                challenge_id=challenge_id,
+                certificate_pem=certificate_pem,
+                signature=signature,
+            )
         except Unauthenticated as exc:
             return exc.code
         return None
@@ -406,8 +592,9 @@ class Challenge:
     nonce: str
 
 
-def cert_challenge_step(*, tx: TxFactory, client: Client, ticket: str,
-                        now: datetime | None = None) -> Challenge:
+def cert_challenge_step(
+    *, tx: TxFactory, client: Client, ticket: str, now: datetime | None = None
+) -> Challenge:
     at = now or utcnow()
     certs = _certs()
     _rate_check(tx, client, typed="", step="sm2_cert", now=at)
@@ -419,8 +606,9 @@ def cert_challenge_step(*, tx: TxFactory, client: Client, ticket: str,
     _fail(tx, client, _ticket_failure("sm2_cert"), typed="", now=at)
 
 
-def enrolment_start_step(*, tx: TxFactory, client: Client, ticket: str,
-                         now: datetime | None = None) -> totp.Enrolment:
+def enrolment_start_step(
+    *, tx: TxFactory, client: Client, ticket: str, now: datetime | None = None
+) -> totp.Enrolment:
     """Staff without any second factor set up their authenticator app during their first
     login (policy ``totp_enrol_at_first_login``); the code they confirm it with finishes the
     login. An account that has TOTP cannot replace it here."""
@@ -435,8 +623,9 @@ def enrolment_start_step(*, tx: TxFactory, client: Client, ticket: str,
     _fail(tx, client, _ticket_failure("totp_enrolment"), typed="", now=at)
 
 
-def enrolment_confirm_step(*, tx: TxFactory, client: Client, ticket: str, code: str,
-                           now: datetime | None = None) -> StepResult:
+def enrolment_confirm_step(
+    *, tx: TxFactory, client: Client, ticket: str, code: str, now: datetime | None = None
+) -> StepResult:
     at = now or utcnow()
     codes: list[str] = []
 
@@ -452,4 +641,3 @@ def enrolment_confirm_step(*, tx: TxFactory, client: Client, ticket: str, code: 
     result = _second_factor(tx, client, ticket, "totp_enrolment", at, check)
     result.recovery_codes = codes
     return result
-

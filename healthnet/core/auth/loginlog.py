@@ -33,10 +33,14 @@ def write(
     now: datetime | None = None,
 ) -> LoginLog:
     row = LoginLog(
-        occurred_at=now or utcnow(), user_id=user_id, username=mask_login_name(username),
+        occurred_at=now or utcnow(),
+        user_id=user_id,
+        username=mask_login_name(username),
         client_ip=(client_ip or None) and client_ip[:45],
         user_agent=(user_agent or None) and "".join(c for c in user_agent if c >= " ")[:255],
-        step=step, result=result, reason=reason,
+        step=step,
+        result=result,
+        reason=reason,
     )
     session.add(row)
     session.flush()

@@ -29,7 +29,12 @@ class User(IntegrityMixin, IdMixin, TimestampMixin, Base):
     # HMAC-SM3 tag over what decides who may log in and what they reach (rbac.integrity);
     # change these only through the ORM so the tag follows.
     __integrity_fields__ = (
-        "username", "password_hash", "kind", "is_active", "institution_id", "person_id",
+        "username",
+        "password_hash",
+        "kind",
+        "is_active",
+        "institution_id",
+        "person_id",
     )
 
     username: Mapped[str] = mapped_column(String(64), unique=True)

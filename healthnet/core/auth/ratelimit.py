@@ -35,11 +35,13 @@ def _insert_missing(session: Session, table: Table, values: dict[str, Any]) -> N
     dialect = session.get_bind().dialect.name
     key = [c.name for c in table.primary_key.columns]
     if dialect == "postgresql":
-        session.execute(postgresql.insert(table).values(**values)
-                        .on_conflict_do_nothing(index_elements=key))
+        session.execute(
+            postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+        )
     elif dialect == "sqlite":
-        session.execute(sqlite.insert(table).values(**values)
-                        .on_conflict_do_nothing(index_elements=key))
+        session.execute(
+            sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+        )
     else:  # other dialects: a savepoint absorbs the duplicate
         try:
             with session.begin_nested():
@@ -72,8 +74,9 @@ def hit(
     now = now or utcnow()
     seconds = max(int(window.total_seconds()), 1)
     start = _EPOCH + timedelta(seconds=(int((now - _EPOCH).total_seconds()) // seconds) * seconds)
-    _insert_missing(session, _buckets, {"key": key, "window_start": start, "count": 0,
-                                        "prev_count": 0})
+    _insert_missing(
+        session, _buckets, {"key": key, "window_start": start, "count": 0, "prev_count": 0}
+    )
     row = _locked_row(session, _buckets, key)
     stored = row["window_start"]
     stored = stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored
@@ -86,17 +89,25 @@ def hit(
     allowed = estimate <= limit
     if allowed:
         count += 1
-    session.execute(_buckets.update().where(_buckets.c.key == key)
-                    .values(window_start=start, count=count, prev_count=prev))
+    session.execute(
+        _buckets.update()
+        .where(_buckets.c.key == key)
+        .values(window_start=start, count=count, prev_count=prev)
+    )
     return RateDecision(allowed, estimate)
 
 
-def login_ip_hit(*, session: Session, client_ip: str | None,
-                 now: datetime | None = None) -> RateDecision:
+def login_ip_hit(
+    *, session: Session, client_ip: str | None, now: datetime | None = None
+) -> RateDecision:
     settings = get_settings()
-    return hit(session=session, key=f"login:ip:{client_ip or '-'}",
-               limit=settings.login_ip_limit,
-               window=timedelta(seconds=settings.login_ip_window_seconds), now=now)
+    return hit(
+        session=session,
+        key=f"login:ip:{client_ip or '-'}",
+        limit=settings.login_ip_limit,
+        window=timedelta(seconds=settings.login_ip_window_seconds),
+        now=now,
+    )
 
 
 # --------------------------------------------------------------------------- lockout
@@ -113,7 +124,8 @@ def name_key(login_name: str) -> str:
 
 def locked_until(*, session: Session, key: str, now: datetime | None = None) -> datetime | None:
     until: datetime | None = session.scalar(
-        select(_locks.c.locked_until).where(_locks.c.key == key))
+        select(_locks.c.locked_until).where(_locks.c.key == key)
+    )
     if until is None:
         return None
     until = until.replace(tzinfo=UTC) if until.tzinfo is None else until
@@ -124,8 +136,9 @@ def register_failure(*, session: Session, key: str, now: datetime | None = None)
     """Count one failure; returns the lock's end if the key is (now) locked."""
     now = now or utcnow()
     settings = get_settings()
-    _insert_missing(session, _locks, {"key": key, "failures": 0, "locked_until": None,
-                                      "updated_at": now})
+    _insert_missing(
+        session, _locks, {"key": key, "failures": 0, "locked_until": None, "updated_at": now}
+    )
     row = _locked_row(session, _locks, key)
     failures = int(row["failures"])
     until: datetime | None = row["locked_until"]
@@ -137,8 +150,11 @@ def register_failure(*, session: Session, key: str, now: datetime | None = None)
     failures += 1
     if failures >= settings.login_max_failures:
         until = now + timedelta(minutes=settings.login_lockout_minutes)
-    session.execute(_locks.update().where(_locks.c.key == key)
-                    .values(failures=failures, locked_until=until, updated_at=now))
+    session.execute(
+        _locks.update()
+        .where(_locks.c.key == key)
+        .values(failures=failures, locked_until=until, updated_at=now)
+    )
     return until
 
 

@@ -112,8 +112,7 @@ def _scope_filter(session: Session, actor: Actor) -> ColumnElement[bool] | None:
     and are visible only city-wide."""
     from healthnet.core.rbac.scope import scope_condition
 
-    return scope_condition(actor, institution_column=User.institution_id,
-                           owner_column=User.id)
+    return scope_condition(actor, institution_column=User.institution_id, owner_column=User.id)
 
 
 def _visible(stmt: S, session: Session, actor: Actor) -> S:
@@ -123,7 +122,8 @@ def _visible(stmt: S, session: Session, actor: Actor) -> S:
 
 def user_for_admin(*, session: Session, actor: Actor, user_id: str) -> User:
     user: User | None = session.scalar(
-        _visible(select(User).where(User.id == user_id), session, actor))
+        _visible(select(User).where(User.id == user_id), session, actor)
+    )
     if user is None:
         raise NotFound("auth.user_not_found")
     return user
@@ -136,12 +136,19 @@ def user_read(user: User, *, session: Session | None = None) -> UserRead:
         locked = ratelimit.locked_until(session=session, key=ratelimit.user_key(user.id))
         enabled = totp.has_totp(session=session, user_id=user.id)
     return UserRead(
-        id=user.id, username=user.username, display_name=user.display_name, kind=user.kind,
-        institution_id=user.institution_id, department_id=user.department_id,
-        person_id=user.person_id, is_active=user.is_active,
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        kind=user.kind,
+        institution_id=user.institution_id,
+        department_id=user.department_id,
+        person_id=user.person_id,
+        is_active=user.is_active,
         must_change_password=user.must_change_password,
-        role_codes=[r.code for r in user.roles], last_login_at=user.last_login_at,
-        password_changed_at=user.password_changed_at, locked_until=locked,
+        role_codes=[r.code for r in user.roles],
+        last_login_at=user.last_login_at,
+        password_changed_at=user.password_changed_at,
+        locked_until=locked,
         totp_enabled=enabled,
     )
 
@@ -150,8 +157,9 @@ def list_users(*, session: Session, actor: Actor, query: UserQuery) -> Page[User
     stmt = _visible(select(User), session, actor)
     if query.q:
         like = f"%{query.q.strip().lower()}%"
-        stmt = stmt.where(func.lower(User.username).like(like)
-                          | func.lower(User.display_name).like(like))
+        stmt = stmt.where(
+            func.lower(User.username).like(like) | func.lower(User.display_name).like(like)
+        )
     if query.kind:
         stmt = stmt.where(User.kind == query.kind)
     if query.institution_id:
@@ -159,60 +167,84 @@ def list_users(*, session: Session, actor: Actor, query: UserQuery) -> Page[User
     if query.is_active is not None:
         stmt = stmt.where(User.is_active.is_(query.is_active))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(User.username).offset(query.offset)
-                           .limit(query.page_size))
-    return Page(items=[user_read(u, session=session) for u in rows], total=int(total),
-                page=query.page, page_size=query.page_size)
+    rows = session.scalars(stmt.order_by(User.username).offset(query.offset).limit(query.page_size))
+    return Page(
+        items=[user_read(u, session=session) for u in rows],
+        total=int(total),
+        page=query.page,
+        page_size=query.page_size,
+    )
 
 
-def _admin_audit(session: Session, actor: Actor, action: str, user: User,
-                 ctx: AuditContext | None) -> None:
-    audit.record(session=session, actor=actor, action=action, resource_type="user",
-                 resource_id=user.id, purpose="ADMIN", request=ctx)
+def _admin_audit(
+    session: Session, actor: Actor, action: str, user: User, ctx: AuditContext | None
+) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        resource_type="user",
+        resource_id=user.id,
+        purpose="ADMIN",
+        request=ctx,
+    )
 
 
-def create_staff_user(*, session: Session, actor: Actor, ctx: AuditContext | None = None,
-                      **data: Any) -> User:
+def create_staff_user(
+    *, session: Session, actor: Actor, ctx: AuditContext | None = None, **data: Any
+) -> User:
     user = create_user(session=session, granted_by=actor.user_id, **data)
     _admin_audit(session, actor, "auth.user.create", user, ctx)
     return user
 
 
-def create_resident(*, session: Session, actor: Actor, ctx: AuditContext | None = None,
-                    **data: Any) -> User:
+def create_resident(
+    *, session: Session, actor: Actor, ctx: AuditContext | None = None, **data: Any
+) -> User:
     user = create_resident_account(session=session, granted_by=actor.user_id, **data)
-    audit.record(session=session, actor=actor, action="auth.user.create", resource_type="user",
-                 resource_id=user.id, patient_id=user.person_id, purpose="ADMIN", request=ctx)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="auth.user.create",
+        resource_type="user",
+        resource_id=user.id,
+        patient_id=user.person_id,
+        purpose="ADMIN",
+        request=ctx,
+    )
     return user
 
 
-def reset_password(*, session: Session, actor: Actor, user_id: str,
-                   ctx: AuditContext | None = None) -> str:
+def reset_password(
+    *, session: Session, actor: Actor, user_id: str, ctx: AuditContext | None = None
+) -> str:
     user = user_for_admin(session=session, actor=actor, user_id=user_id)
     password = admin_reset_password(session=session, user=user)
     _admin_audit(session, actor, "auth.password.reset", user, ctx)
     return password
 
 
-def unlock(*, session: Session, actor: Actor, user_id: str,
-           ctx: AuditContext | None = None) -> UserRead:
+def unlock(
+    *, session: Session, actor: Actor, user_id: str, ctx: AuditContext | None = None
+) -> UserRead:
     user = user_for_admin(session=session, actor=actor, user_id=user_id)
     ratelimit.clear(session=session, key=ratelimit.user_key(user.id))
     _admin_audit(session, actor, "auth.user.unlock", user, ctx)
     return user_read(user, session=session)
 
 
-def set_user_active(*, session: Session, actor: Actor, user_id: str, active: bool,
-                    ctx: AuditContext | None = None) -> UserRead:
+def set_user_active(
+    *, session: Session, actor: Actor, user_id: str, active: bool, ctx: AuditContext | None = None
+) -> UserRead:
     user = user_for_admin(session=session, actor=actor, user_id=user_id)
     set_active(session=session, user=user, active=active, by_user_id=actor.user_id)
-    _admin_audit(session, actor, "auth.user.enable" if active else "auth.user.disable", user,
-                 ctx)
+    _admin_audit(session, actor, "auth.user.enable" if active else "auth.user.disable", user, ctx)
     return user_read(user, session=session)
 
 
-def reset_second_factor(*, session: Session, actor: Actor, user_id: str,
-                        ctx: AuditContext | None = None) -> UserRead:
+def reset_second_factor(
+    *, session: Session, actor: Actor, user_id: str, ctx: AuditContext | None = None
+) -> UserRead:
     """Remove the user's authenticator and recovery codes (lost phone); they set up a new one
     at their next login. Their sessions end."""
     user = user_for_admin(session=session, actor=actor, user_id=user_id)
@@ -240,8 +272,7 @@ def me(*, session: Session, actor: Actor) -> MeInfo:
         user=user,
         totp_enabled=totp.has_totp(session=session, user_id=user.id),
         recovery_codes_left=totp.remaining_recovery_codes(session=session, user_id=user.id),
-        password_expires_at=(user.password_changed_at + timedelta(days=days)) if days > 0
-        else None,
+        password_expires_at=(user.password_changed_at + timedelta(days=days)) if days > 0 else None,
     )
 
 
@@ -252,26 +283,39 @@ def _current_session_id(session: Session, token: str | None) -> str | None:
     return row.id if row is not None else None
 
 
-def change_own_password(*, session: Session, actor: Actor, token: str | None,
-                        current_password: str, password: str,
-                        ctx: AuditContext | None = None) -> None:
+def change_own_password(
+    *,
+    session: Session,
+    actor: Actor,
+    token: str | None,
+    current_password: str,
+    password: str,
+    ctx: AuditContext | None = None,
+) -> None:
     """Change one's own password; every other session of the account ends."""
     user = get_user(session=session, user_id=actor.user_id)
-    change_password(session=session, user=user, new_password=password,
-                    current_password=current_password)
-    revoke_user_sessions(session=session, user_id=user.id, reason="password_changed",
-                         keep_id=_current_session_id(session, token))
+    change_password(
+        session=session, user=user, new_password=password, current_password=current_password
+    )
+    revoke_user_sessions(
+        session=session,
+        user_id=user.id,
+        reason="password_changed",
+        keep_id=_current_session_id(session, token),
+    )
     _admin_audit(session, actor, "auth.password.change", user, ctx)
 
 
 def start_totp_enrolment(*, session: Session, actor: Actor) -> totp.Enrolment:
     """Set up (or replace) one's authenticator app; the old one works until confirmed."""
-    return totp.start_enrolment(session=session, user=get_user(session=session,
-                                                               user_id=actor.user_id))
+    return totp.start_enrolment(
+        session=session, user=get_user(session=session, user_id=actor.user_id)
+    )
 
 
-def confirm_totp_enrolment(*, session: Session, actor: Actor, code: str,
-                           ctx: AuditContext | None = None) -> list[str]:
+def confirm_totp_enrolment(
+    *, session: Session, actor: Actor, code: str, ctx: AuditContext | None = None
+) -> list[str]:
     from healthnet.core.errors import ValidationFailed
 
     user = get_user(session=session, user_id=actor.user_id)
@@ -282,8 +326,9 @@ def confirm_totp_enrolment(*, session: Session, actor: Actor, code: str,
     return codes
 
 
-def regenerate_recovery_codes(*, session: Session, actor: Actor, code: str,
-                              ctx: AuditContext | None = None) -> list[str]:
+def regenerate_recovery_codes(
+    *, session: Session, actor: Actor, code: str, ctx: AuditContext | None = None
+) -> list[str]:
     """New recovery codes (the old ones stop working); needs a current TOTP code."""
     from healthnet.core.errors import ValidationFailed
 
@@ -303,54 +348,92 @@ def regenerate_recovery_codes(*, session: Session, actor: Actor, code: str,
 # --------------------------------------------------------------------------- sessions, log
 
 
-def list_sessions(*, session: Session, actor: Actor, page: int, page_size: int,
-                  now: datetime | None = None) -> Page[SessionRead]:
+def list_sessions(
+    *, session: Session, actor: Actor, page: int, page_size: int, now: datetime | None = None
+) -> Page[SessionRead]:
     """Online users: sessions that still work, newest activity first."""
     now = now or utcnow()
     stmt = _visible(  # type: ignore[type-var]
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
-            LoginSession.revoked.is_(False), LoginSession.expires_at > now,
-            LoginSession.last_seen_at > now - idle_timeout(), User.is_active.is_(True)),
-        session, actor)
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(
+            LoginSession.revoked.is_(False),
+            LoginSession.expires_at > now,
+            LoginSession.last_seen_at > now - idle_timeout(),
+            User.is_active.is_(True),
+        ),
+        session,
+        actor,
+    )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(LoginSession.last_seen_at.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.execute(
+        stmt.order_by(LoginSession.last_seen_at.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     items = [
-        SessionRead(id=s.id, user_id=u.id, username=u.username, display_name=u.display_name,
-                    institution_id=u.institution_id, client_ip=s.client_ip,
-                    user_agent=s.user_agent, auth_method=s.auth_method, created_at=s.created_at,
-                    last_seen_at=s.last_seen_at, expires_at=session_expiry(s))
+        SessionRead(
+            id=s.id,
+            user_id=u.id,
+            username=u.username,
+            display_name=u.display_name,
+            institution_id=u.institution_id,
+            client_ip=s.client_ip,
+            user_agent=s.user_agent,
+            auth_method=s.auth_method,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            expires_at=session_expiry(s),
+        )
         for s, u in rows
     ]
     return Page(items=items, total=int(total), page=page, page_size=page_size)
 
 
-def force_logout(*, session: Session, actor: Actor, session_id: str,
-                 ctx: AuditContext | None = None) -> None:
+def force_logout(
+    *, session: Session, actor: Actor, session_id: str, ctx: AuditContext | None = None
+) -> None:
     """End another user's session now (its token answers 401 from the next request)."""
     from healthnet.core.auth import sessions
 
     row = sessions.get_session_row(session=session, session_id=session_id)
     user = user_for_admin(session=session, actor=actor, user_id=row.user_id)
     sessions.force_logout(session=session, row=row)
-    audit.record(session=session, actor=actor, action="auth.session.revoke",
-                 resource_type="session", resource_id=row.id, purpose="ADMIN", request=ctx,
-                 detail={"userId": user.id})
+    audit.record(
+        session=session,
+        actor=actor,
+        action="auth.session.revoke",
+        resource_type="session",
+        resource_id=row.id,
+        purpose="ADMIN",
+        request=ctx,
+        detail={"userId": user.id},
+    )
 
 
-def list_login_log(*, session: Session, actor: Actor,
-                   query: LoginLogQuery) -> Page[LoginLogRead]:
+def list_login_log(*, session: Session, actor: Actor, query: LoginLogQuery) -> Page[LoginLogRead]:
     where = _scope_filter(session, actor)
-    user_ids: Select[Any] | None = (select(User.id).where(where) if where is not None
-                                    else None)
-    stmt = _log_query(user_id=query.user_id, user_ids=user_ids, client_ip=query.client_ip,
-                      result=query.result, since=query.since, until=query.until)
-    rows, total = _log_page(session=session, stmt=stmt, offset=query.offset,
-                            limit=query.page_size)
-    return Page(items=[LoginLogRead.model_validate(r) for r in rows], total=total,
-                page=query.page, page_size=query.page_size)
+    user_ids: Select[Any] | None = select(User.id).where(where) if where is not None else None
+    stmt = _log_query(
+        user_id=query.user_id,
+        user_ids=user_ids,
+        client_ip=query.client_ip,
+        result=query.result,
+        since=query.since,
+        until=query.until,
+    )
+    rows, total = _log_page(session=session, stmt=stmt, offset=query.offset, limit=query.page_size)
+    return Page(
+        items=[LoginLogRead.model_validate(r) for r in rows],
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+    )
 
 
 def login_log_rows(*, session: Session, user_id: str) -> list[LoginLog]:
-    return list(session.scalars(select(LoginLog).where(LoginLog.user_id == user_id)
-                                .order_by(LoginLog.occurred_at)))
+    return list(
+        session.scalars(
+            select(LoginLog).where(LoginLog.user_id == user_id).order_by(LoginLog.occurred_at)
+        )
+    )

@@ -76,9 +76,14 @@ def open_session(
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     row = LoginSession(
-        token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
-        expires_at=now + absolute_lifetime(), client_ip=(client_ip or None) and client_ip[:45],
-        user_agent=(user_agent or None) and user_agent[:255], auth_method=method,
+        token_hash=token_hash(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + absolute_lifetime(),
+        client_ip=(client_ip or None) and client_ip[:45],
+        user_agent=(user_agent or None) and user_agent[:255],
+        auth_method=method,
         delivery=delivery,
     )
     session.add(row)
@@ -93,8 +98,11 @@ def session_expiry(row: LoginSession) -> datetime:
 
 def _live_row(session: Session, token: str, now: datetime) -> tuple[LoginSession, User]:
     row = session.get(LoginSession, token_hash(token))
-    if row is None or row.revoked or row.expires_at <= now or (
-        row.last_seen_at + idle_timeout() <= now
+    if (
+        row is None
+        or row.revoked
+        or row.expires_at <= now
+        or (row.last_seen_at + idle_timeout() <= now)
     ):
         raise Unauthenticated("auth.session_expired")
     user = session.get(User, row.user_id)
@@ -145,7 +153,8 @@ def end_single_sign_on(*, session: Session, session_token_hashes: list[str]) -> 
 
     if session_token_hashes:
         oidc.revoke_session_tokens(
-            session=session, sids=[oidc.sid_of_session_hash(h) for h in session_token_hashes])
+            session=session, sids=[oidc.sid_of_session_hash(h) for h in session_token_hashes]
+        )
 
 
 def logout(*, session: Session, token: str, now: datetime | None = None) -> LoginSession | None:
@@ -159,21 +168,32 @@ def logout(*, session: Session, token: str, now: datetime | None = None) -> Logi
 
 def active_sessions_query(now: datetime) -> object:
     """Sessions that still work: not revoked, not past the absolute or the idle limit."""
-    return select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
-        LoginSession.revoked.is_(False),
-        LoginSession.expires_at > now,
-        LoginSession.last_seen_at > now - idle_timeout(),
-        User.is_active.is_(True),
+    return (
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(
+            LoginSession.revoked.is_(False),
+            LoginSession.expires_at > now,
+            LoginSession.last_seen_at > now - idle_timeout(),
+            User.is_active.is_(True),
+        )
     )
 
 
 def count_active(*, session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
-    return int(session.scalar(
-        select(func.count()).select_from(LoginSession).where(
-            LoginSession.revoked.is_(False), LoginSession.expires_at > now,
-            LoginSession.last_seen_at > now - idle_timeout())
-    ) or 0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LoginSession)
+            .where(
+                LoginSession.revoked.is_(False),
+                LoginSession.expires_at > now,
+                LoginSession.last_seen_at > now - idle_timeout(),
+            )
+        )
+        or 0
+    )
 
 
 def get_session_row(*, session: Session, session_id: str) -> LoginSession:

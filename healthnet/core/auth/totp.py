@@ -52,8 +52,10 @@ def time_step(now: datetime) -> int:
 
 
 def has_totp(*, session: Session, user_id: str) -> bool:
-    return session.scalar(select(TotpCredential.confirmed_at)
-                          .where(TotpCredential.user_id == user_id)) is not None
+    return (
+        session.scalar(select(TotpCredential.confirmed_at).where(TotpCredential.user_id == user_id))
+        is not None
+    )
 
 
 def start_enrolment(*, session: Session, user: User) -> Enrolment:
@@ -67,8 +69,7 @@ def start_enrolment(*, session: Session, user: User) -> Enrolment:
     cred.pending_secret = secret
     cred.updated_at = utcnow()
     session.flush()
-    uri = _totp(secret).provisioning_uri(name=user.username,
-                                         issuer_name=get_settings().totp_issuer)
+    uri = _totp(secret).provisioning_uri(name=user.username, issuer_name=get_settings().totp_issuer)
     qr = segno.make(uri, error="m").svg_data_uri(scale=4)
     return Enrolment(secret=secret, uri=uri, qr_svg=qr)
 
@@ -124,8 +125,10 @@ def verify(*, session: Session, user_id: str, code: str, now: datetime | None = 
     # Conditional update: of two concurrent requests with the same code only one wins.
     result = session.execute(
         update(TotpCredential)
-        .where(TotpCredential.user_id == user_id,
-               or_(TotpCredential.last_step.is_(None), TotpCredential.last_step < step))
+        .where(
+            TotpCredential.user_id == user_id,
+            or_(TotpCredential.last_step.is_(None), TotpCredential.last_step < step),
+        )
         .values(last_step=step, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -157,10 +160,14 @@ def new_recovery_codes(*, session: Session, user_id: str) -> list[str]:
 
 
 def remaining_recovery_codes(*, session: Session, user_id: str) -> int:
-    return int(session.scalar(
-        select(func.count()).select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
-    ) or 0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def use_recovery_code(
@@ -170,9 +177,11 @@ def use_recovery_code(
         return False
     result = session.execute(
         update(RecoveryCode)
-        .where(RecoveryCode.user_id == user_id,
-               RecoveryCode.code_hash == _recovery_hash(user_id, code),
-               RecoveryCode.used_at.is_(None))
+        .where(
+            RecoveryCode.user_id == user_id,
+            RecoveryCode.code_hash == _recovery_hash(user_id, code),
+            RecoveryCode.used_at.is_(None),
+        )
         .values(used_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )

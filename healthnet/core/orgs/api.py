@@ -119,7 +119,9 @@ def get_institution(institution_id: str, session: SessionDep, actor: CanRead) ->
 
 @router.patch("/institutions/{institution_id}", response_model=InstitutionRead)
 def update_institution(
-    actor: CanWrite, institution_id: ScopedInstitutionId, data: InstitutionUpdate,
+    actor: CanWrite,
+    institution_id: ScopedInstitutionId,
+    data: InstitutionUpdate,
     session: SessionDep,
 ) -> InstitutionRead:
     inst = service.update_institution(session=session, institution_id=institution_id, data=data)
@@ -160,7 +162,9 @@ def list_departments(
     "/institutions/{institution_id}/departments", response_model=DepartmentRead, status_code=201
 )
 def create_department(
-    actor: CanWriteDept, institution_id: ScopedInstitutionId, data: DepartmentCreate,
+    actor: CanWriteDept,
+    institution_id: ScopedInstitutionId,
+    data: DepartmentCreate,
     session: SessionDep,
 ) -> DepartmentRead:
     dept = service.create_department(session=session, institution_id=institution_id, data=data)
@@ -197,7 +201,9 @@ def update_department(
 
 @router.delete("/institutions/{institution_id}/departments/{department_id}", status_code=204)
 def delete_department(
-    actor: CanWriteDept, institution_id: ScopedInstitutionId, department_id: str,
+    actor: CanWriteDept,
+    institution_id: ScopedInstitutionId,
+    department_id: str,
     session: SessionDep,
 ) -> None:
     service.delete_department(

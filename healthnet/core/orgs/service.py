@@ -105,8 +105,13 @@ def institution_in_scope(*, session: Session, actor: Actor, institution_id: str)
     """The institution, if it exists and lies in ``actor``'s data scope; otherwise the same 404
     as for an unknown id (the answer must not reveal institutions outside the scope)."""
     inst = get_institution(session=session, institution_id=institution_id)
-    check_object(actor, session=session, institution_id=inst.id, district_code=inst.district_code,
-                 not_found="orgs.institution_not_found")
+    check_object(
+        actor,
+        session=session,
+        institution_id=inst.id,
+        district_code=inst.district_code,
+        not_found="orgs.institution_not_found",
+    )
     return inst
 
 
@@ -240,9 +245,14 @@ def list_institutions(
                 Institution.code.icontains(query.name, autoescape=True),
             )
         )
+
     def scoped(stmt: Select[Any]) -> Select[Any]:
-        return apply_scope(stmt.where(*conds), actor, institution_column=Institution.id,
-                           district_column=Institution.district_code)
+        return apply_scope(
+            stmt.where(*conds),
+            actor,
+            institution_column=Institution.id,
+            district_column=Institution.district_code,
+        )
 
     total = session.scalar(scoped(select(func.count(Institution.id)))) or 0
     column = _INSTITUTION_SORT[query.sort.removeprefix("-")]

@@ -18,9 +18,7 @@ MANIFEST = Manifest(
     permissions={
         "rbac:role:read": ("查看角色、权限与用户授权", "View roles, permissions and grants"),
         "rbac:role:write": ("新增、修改、删除角色", "Create, edit and delete roles"),
-        "rbac:user_role:write": (
-            "为用户分配或解除角色", "Grant roles to users and revoke them"
-        ),
+        "rbac:user_role:write": ("为用户分配或解除角色", "Grant roles to users and revoke them"),
     },
     menu=(MenuEntry("menu.rbac.roles", "/system/roles", "rbac:role:read"),),
 )

@@ -53,6 +53,4 @@ class Actor:
 
 # Internal work that is not done on anybody's behalf (jobs, loaders): the whole city, but no
 # permissions — it never passes a route's permission check.
-SYSTEM_ACTOR = Actor(
-    "system", "system", None, None, frozenset(), scopes=frozenset({SCOPE_CITY})
-)
+SYSTEM_ACTOR = Actor("system", "system", None, None, frozenset(), scopes=frozenset({SCOPE_CITY}))

@@ -34,8 +34,9 @@ def menus(actor: CurrentActor) -> list[MenuNode]:
     return service.menus_for(actor)
 
 
-@router.get("/permissions", response_model=list[PermissionGroup],
-            operation_id="rbac_permission_catalogue")
+@router.get(
+    "/permissions", response_model=list[PermissionGroup], operation_id="rbac_permission_catalogue"
+)
 def permissions(actor: CanRead) -> list[PermissionGroup]:
     """全部权限，按模块分组，含中英文名称。"""
     return service.permission_catalogue()
@@ -52,8 +53,7 @@ def list_roles(
 def create_role(
     data: RoleCreate, actor: CanWrite, session: SessionDep, ctx: AuditContextDep
 ) -> RoleRead:
-    return service.role_read(service.create_role(session=session, actor=actor, data=data,
-                                                 ctx=ctx))
+    return service.role_read(service.create_role(session=session, actor=actor, data=data, ctx=ctx))
 
 
 @router.get("/roles/{role_id}", response_model=RoleRead, operation_id="rbac_get_role")
@@ -75,25 +75,33 @@ def delete_role(role_id: str, actor: CanWrite, session: SessionDep, ctx: AuditCo
     service.delete_role(session=session, actor=actor, role_id=role_id, ctx=ctx)
 
 
-@router.get("/users/{user_id}/roles", response_model=list[UserRoleRead],
-            operation_id="rbac_user_roles")
+@router.get(
+    "/users/{user_id}/roles", response_model=list[UserRoleRead], operation_id="rbac_user_roles"
+)
 def user_roles(user_id: str, actor: CanRead, session: SessionDep) -> list[UserRoleRead]:
     return service.user_roles(session=session, actor=actor, user_id=user_id)
 
 
-@router.post("/users/{user_id}/roles", response_model=list[UserRoleRead], status_code=201,
-             operation_id="rbac_grant_role")
+@router.post(
+    "/users/{user_id}/roles",
+    response_model=list[UserRoleRead],
+    status_code=201,
+    operation_id="rbac_grant_role",
+)
 def grant_role(
-    user_id: str, data: UserRoleGrant, actor: CanGrant, session: SessionDep,
+    user_id: str,
+    data: UserRoleGrant,
+    actor: CanGrant,
+    session: SessionDep,
     ctx: AuditContextDep,
 ) -> list[UserRoleRead]:
     """为用户分配角色（三员分立：系统、安全、审计管理员不得兼任，也不得兼任其他角色）。"""
-    return service.assign_role(session=session, actor=actor, user_id=user_id,
-                               role_code=data.role_code, ctx=ctx)
+    return service.assign_role(
+        session=session, actor=actor, user_id=user_id, role_code=data.role_code, ctx=ctx
+    )
 
 
-@router.delete("/users/{user_id}/roles/{role_id}", status_code=204,
-               operation_id="rbac_revoke_role")
+@router.delete("/users/{user_id}/roles/{role_id}", status_code=204, operation_id="rbac_revoke_role")
 def revoke_role(
     user_id: str, role_id: str, actor: CanGrant, session: SessionDep, ctx: AuditContextDep
 ) -> None:

@@ -36,12 +36,16 @@ def permission_catalogue() -> list[PermissionGroup]:
         if not m.permissions:
             continue
         key = f"slice.{m.key}"
-        groups.append(PermissionGroup(
-            slice=m.key,
-            title=t(key) if has(key) else m.key,
-            permissions=[PermissionRead(code=c, label_zh=zh, label_en=en)
-                         for c, (zh, en) in sorted(m.permissions.items())],
-        ))
+        groups.append(
+            PermissionGroup(
+                slice=m.key,
+                title=t(key) if has(key) else m.key,
+                permissions=[
+                    PermissionRead(code=c, label_zh=zh, label_en=en)
+                    for c, (zh, en) in sorted(m.permissions.items())
+                ],
+            )
+        )
     return groups
 
 
@@ -101,11 +105,17 @@ def read_metadata(path: Path = ROLES_FILE) -> RoleMetadata:
             raise ValueError(f"{path}: role {item.get('code')}: data_scope {scope!r}")
         if duty is not None and duty not in DUTIES:
             raise ValueError(f"{path}: role {item.get('code')}: duty {duty!r}")
-        roles.append(RoleSpec(
-            code=str(item["code"]), name=str(item["name"]), name_en=str(item.get("name_en", "")),
-            description=item.get("description"), data_scope=scope, duty=duty,
-            permissions=tuple(str(p) for p in item.get("permissions") or ()),
-        ))
+        roles.append(
+            RoleSpec(
+                code=str(item["code"]),
+                name=str(item["name"]),
+                name_en=str(item.get("name_en", "")),
+                description=item.get("description"),
+                data_scope=scope,
+                duty=duty,
+                permissions=tuple(str(p) for p in item.get("permissions") or ()),
+            )
+        )
     if len({r.code for r in roles}) != len(roles):
         raise ValueError(f"{path}: role codes repeat")
     for duty in DUTIES:
@@ -139,15 +149,18 @@ def menus_for(actor: Actor) -> list[MenuNode]:
             if not actor.can(entry.permission):
                 continue
             group = entry.path.strip("/").split("/")[0]
-            groups.setdefault(group, []).append(MenuNode(
-                key=entry.key, title=menu_title(entry.key), path=entry.path,
-                permission=entry.permission,
-            ))
+            groups.setdefault(group, []).append(
+                MenuNode(
+                    key=entry.key,
+                    title=menu_title(entry.key),
+                    path=entry.path,
+                    permission=entry.permission,
+                )
+            )
     out = []
     for group, children in groups.items():
         key = f"menu.group.{group}"
-        out.append(MenuNode(key=key, title=menu_title(key), path=f"/{group}",
-                            children=children))
+        out.append(MenuNode(key=key, title=menu_title(key), path=f"/{group}", children=children))
     return out
 
 

@@ -11,8 +11,7 @@ app = typer.Typer(help="角色与权限 roles and permissions", no_args_is_help=
 
 @app.command("load-roles")
 def load_roles(
-    repair: bool = typer.Option(False, "--repair",
-                                help="重写并重新签注完整性校验失败的内置角色"),
+    repair: bool = typer.Option(False, "--repair", help="重写并重新签注完整性校验失败的内置角色"),
 ) -> None:
     """Create or update the built-in roles from the role metadata file (idempotent)."""
     from healthnet.core.rbac.service import load_builtin_roles
@@ -46,8 +45,15 @@ def retag_row(
         retag(obj)
         from healthnet.core.audit import service as audit
 
-        audit.record(session=session, actor=None, username="cli", action="rbac.integrity.retag",
-                     resource_type=table, resource_id=key[:64], purpose="ADMIN")
+        audit.record(
+            session=session,
+            actor=None,
+            username="cli",
+            action="rbac.integrity.retag",
+            resource_type=table,
+            resource_id=key[:64],
+            purpose="ADMIN",
+        )
     typer.echo(f"已重新签注：{table} {key}")
 
 
@@ -65,8 +71,9 @@ def verify_integrity() -> None:
     if not problems:
         typer.echo(f"访问控制数据完整性校验通过（{tables}）")
         return
-    typer.secho(f"发现 {len(problems)} 行访问控制数据被篡改或无法校验：", fg=typer.colors.RED,
-                err=True)
+    typer.secho(
+        f"发现 {len(problems)} 行访问控制数据被篡改或无法校验：", fg=typer.colors.RED, err=True
+    )
     for p in problems:
         typer.echo(f"  {p.describe()}", err=True)
     raise typer.Exit(1)

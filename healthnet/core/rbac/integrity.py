@@ -61,15 +61,21 @@ def tag_row(table: str, primary_key: tuple[Any, ...], fields: dict[str, Any]) ->
     The primary key and table name are inside the MAC, so a tag copied to another row, or
     another table, does not verify."""
     payload = json.dumps(
-        ["v1", table, [_canonical(v) for v in primary_key],
-         {k: _canonical(v) for k, v in sorted(fields.items())}],
-        ensure_ascii=False, separators=(",", ":"),
+        [
+            "v1",
+            table,
+            [_canonical(v) for v in primary_key],
+            {k: _canonical(v) for k, v in sorted(fields.items())},
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
     return hmac_sm3(_key(), payload).hex()
 
 
-def verify_tag(table: str, primary_key: tuple[Any, ...], fields: dict[str, Any],
-               tag: str | None) -> bool:
+def verify_tag(
+    table: str, primary_key: tuple[Any, ...], fields: dict[str, Any], tag: str | None
+) -> bool:
     expected = tag_row(table, primary_key, fields)
     return hmac.compare_digest(expected.encode(), (tag or "").encode())
 
@@ -148,8 +154,7 @@ def _stored_row_intact(mapper: Mapper[Any], connection: Any, target: IntegrityMi
     if identity is None:
         return True
     cols = [mapper.columns[n] for n in names] + [mapper.columns["integrity_tag"]]
-    stmt = select(*cols).where(*(c == v for c, v in zip(mapper.primary_key, identity,
-                                                         strict=True)))
+    stmt = select(*cols).where(*(c == v for c, v in zip(mapper.primary_key, identity, strict=True)))
     row = connection.execute(stmt).one_or_none()
     if row is None:
         return True
@@ -162,8 +167,10 @@ def _tag_before_update(mapper: Mapper[Any], connection: Any, target: IntegrityMi
     # A row that was changed behind the application's back keeps its broken tag: re-tagging
     # it on the next ordinary update (a login stamping last_login_at) would launder the change.
     if not _stored_row_intact(mapper, connection, target):
-        log.critical("not re-tagging a row that fails its integrity check",
-                     extra={"table": _table(target), "row": "/".join(map(str, _pk(target)))})
+        log.critical(
+            "not re-tagging a row that fails its integrity check",
+            extra={"table": _table(target), "row": "/".join(map(str, _pk(target)))},
+        )
         return
     target.integrity_tag = compute_tag(target)
 
@@ -196,8 +203,9 @@ def model_for_table(table: str) -> type[IntegrityMixin] | None:
     return None
 
 
-def scan(session: Session, model: type[IntegrityMixin], *, batch: int = 1000
-         ) -> Iterator[IntegrityProblem]:
+def scan(
+    session: Session, model: type[IntegrityMixin], *, batch: int = 1000
+) -> Iterator[IntegrityProblem]:
     """Verify every row of ``model``; yields the rows that fail."""
     for obj in session.scalars(select(model).execution_options(yield_per=batch)):
         if not verify_row(obj):

@@ -29,8 +29,9 @@ class Role(IntegrityMixin, IdMixin, TimestampMixin, Base):
             "data_scope IN ('own', 'institution', 'custom', 'district', 'city')",
             name="data_scope_known",
         ),
-        CheckConstraint("duty IS NULL OR duty IN ('system', 'security', 'audit')",
-                        name="duty_known"),
+        CheckConstraint(
+            "duty IS NULL OR duty IN ('system', 'security', 'audit')", name="duty_known"
+        ),
     )
     __integrity_fields__ = ("code", "data_scope", "builtin", "duty", "permissions_digest")
 
@@ -44,11 +45,15 @@ class Role(IntegrityMixin, IdMixin, TimestampMixin, Base):
     permissions_digest: Mapped[str] = mapped_column(String(64), default="")
 
     permission_rows: Mapped[list[RolePermission]] = relationship(
-        back_populates="role", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="role",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="RolePermission.permission",
     )
     institution_rows: Mapped[list[RoleInstitution]] = relationship(
-        back_populates="role", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="role",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="RoleInstitution.institution_id",
     )
 

@@ -83,8 +83,12 @@ def apply_scope(
     """``stmt`` limited to the rows ``actor`` may see. Give at least one column."""
     if institution_column is None and district_column is None and owner_column is None:
         raise ValueError("apply_scope needs an institution, district or owner column")
-    cond = scope_condition(actor, institution_column=institution_column,
-                           district_column=district_column, owner_column=owner_column)
+    cond = scope_condition(
+        actor,
+        institution_column=institution_column,
+        district_column=district_column,
+        owner_column=owner_column,
+    )
     return stmt if cond is None else stmt.where(cond)
 
 
@@ -132,8 +136,13 @@ def check_object(
 ) -> None:
     """Raise ``NotFound(not_found, **params)`` — pass the code the slice uses for a missing
     object, so both answers are identical — unless the object is in ``actor``'s scope."""
-    if not in_scope(actor, session=session, institution_id=institution_id,
-                    district_code=district_code, owner_id=owner_id):
+    if not in_scope(
+        actor,
+        session=session,
+        institution_id=institution_id,
+        district_code=district_code,
+        owner_id=owner_id,
+    ):
         raise NotFound(not_found, **params)
 
 

@@ -88,9 +88,16 @@ def load_builtin_roles(
             raise ValueError(f"role {spec.code} exists and is not built-in")
         before = None if role is None else _role_state(role)
         role = define_role(
-            session=session, role=role, code=spec.code, name=spec.name, name_en=spec.name_en,
-            description=spec.description, data_scope=spec.data_scope, permissions=perms,
-            builtin=True, duty=spec.duty,
+            session=session,
+            role=role,
+            code=spec.code,
+            name=spec.name,
+            name_en=spec.name_en,
+            description=spec.description,
+            data_scope=spec.data_scope,
+            permissions=perms,
+            builtin=True,
+            duty=spec.duty,
         )
         if before is None:
             created += 1
@@ -101,16 +108,25 @@ def load_builtin_roles(
             for row in rows:
                 if not verify_row(row):
                     retag(row)
-            log.warning("built-in role re-tagged from the metadata file",
-                        extra={"table": "rbac_role", "row": role.id})
+            log.warning(
+                "built-in role re-tagged from the metadata file",
+                extra={"table": "rbac_role", "row": role.id},
+            )
             updated += 1
     session.flush()
     return created, updated
 
 
 def _role_state(role: Role) -> tuple[Any, ...]:
-    return (role.name, role.name_en, role.description, role.data_scope, role.duty,
-            tuple(role.permissions), tuple(role.institution_ids))
+    return (
+        role.name,
+        role.name_en,
+        role.description,
+        role.data_scope,
+        role.duty,
+        tuple(role.permissions),
+        tuple(role.institution_ids),
+    )
 
 
 # --------------------------------------------------------------------------- the write path
@@ -170,12 +186,17 @@ def _check_catalogue(permissions: Sequence[str]) -> None:
     meta = read_metadata()
     for n, p in enumerate(permissions):
         if p not in known:
-            raise ValidationFailed.field(f"permissions[{n}]", "rbac.permission_unknown",
-                                         permission=p)
+            raise ValidationFailed.field(
+                f"permissions[{n}]", "rbac.permission_unknown", permission=p
+            )
         duty = reserved_duty(p, meta)
         if duty is not None:
-            raise ValidationFailed.field(f"permissions[{n}]", "rbac.permission_reserved",
-                                         permission=p, duty=meta.duty_names[duty])
+            raise ValidationFailed.field(
+                f"permissions[{n}]",
+                "rbac.permission_reserved",
+                permission=p,
+                duty=meta.duty_names[duty],
+            )
 
 
 def _check_institutions(session: Session, institution_ids: Sequence[str]) -> None:
@@ -186,28 +207,51 @@ def _check_institutions(session: Session, institution_ids: Sequence[str]) -> Non
     found = set(session.scalars(select(Institution.id).where(Institution.id.in_(institution_ids))))
     for n, i in enumerate(institution_ids):
         if i not in found:
-            raise ValidationFailed.field(f"institutionIds[{n}]", "rbac.institution_unknown",
-                                         value=i)
+            raise ValidationFailed.field(
+                f"institutionIds[{n}]", "rbac.institution_unknown", value=i
+            )
 
 
-def _audit(session: Session, actor: Actor, action: str, resource_type: str,
-           resource_id: str, detail: dict[str, Any], ctx: Any) -> None:
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    detail: dict[str, Any],
+    ctx: Any,
+) -> None:
     from healthnet.core.audit import service as audit
 
     def clip(v: Any) -> Any:
         return sorted(v)[:_DETAIL_LIST_MAX] if isinstance(v, set | list | tuple) else v
 
-    audit.record(session=session, actor=actor, action=action, resource_type=resource_type,
-                 resource_id=resource_id, purpose="ADMIN",
-                 detail={k: clip(v) for k, v in detail.items()}, request=ctx)
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        purpose="ADMIN",
+        detail={k: clip(v) for k, v in detail.items()},
+        request=ctx,
+    )
 
 
 def role_read(role: Role) -> RoleRead:
     return RoleRead(
-        id=role.id, code=role.code, name=role.name, name_en=role.name_en,
-        description=role.description, data_scope=role.data_scope, builtin=role.builtin,
-        duty=role.duty, permissions=role.permissions, institution_ids=role.institution_ids,
-        created_at=role.created_at, updated_at=role.updated_at,
+        id=role.id,
+        code=role.code,
+        name=role.name,
+        name_en=role.name_en,
+        description=role.description,
+        data_scope=role.data_scope,
+        builtin=role.builtin,
+        duty=role.duty,
+        permissions=role.permissions,
+        institution_ids=role.institution_ids,
+        created_at=role.created_at,
+        updated_at=role.updated_at,
     )
 
 
@@ -221,33 +265,64 @@ def get_role(*, session: Session, role_id: str) -> Role:
 def list_roles(*, session: Session, query: RoleQuery) -> Page[RoleRead]:
     conds = []
     if query.q:
-        conds.append(or_(Role.code.icontains(query.q, autoescape=True),
-                         Role.name.icontains(query.q, autoescape=True)))
+        conds.append(
+            or_(
+                Role.code.icontains(query.q, autoescape=True),
+                Role.name.icontains(query.q, autoescape=True),
+            )
+        )
     if query.builtin is not None:
         conds.append(Role.builtin.is_(query.builtin))
     total = session.scalar(select(func.count(Role.id)).where(*conds)) or 0
-    rows = session.scalars(select(Role).where(*conds)
-                           .order_by(Role.builtin.desc(), Role.code)
-                           .offset(query.offset).limit(query.page_size))
-    return Page[RoleRead](items=[role_read(r) for r in rows], total=total, page=query.page,
-                          page_size=query.page_size)
+    rows = session.scalars(
+        select(Role)
+        .where(*conds)
+        .order_by(Role.builtin.desc(), Role.code)
+        .offset(query.offset)
+        .limit(query.page_size)
+    )
+    return Page[RoleRead](
+        items=[role_read(r) for r in rows], total=total, page=query.page, page_size=query.page_size
+    )
 
 
 def create_role(*, session: Session, actor: Actor, data: RoleCreate, ctx: Any = None) -> Role:
     if session.scalar(select(Role.id).where(Role.code == data.code)):
-        raise Conflict("rbac.role_code_taken", value=data.code, errors=[
-            FieldError("code", "rbac.role_code_taken", t("rbac.role_code_taken", value=data.code))
-        ])
+        raise Conflict(
+            "rbac.role_code_taken",
+            value=data.code,
+            errors=[
+                FieldError(
+                    "code", "rbac.role_code_taken", t("rbac.role_code_taken", value=data.code)
+                )
+            ],
+        )
     _check_catalogue(data.permissions)
     _check_institutions(session, data.institution_ids)
     role = define_role(
-        session=session, code=data.code, name=data.name, name_en=data.name_en,
-        description=data.description, data_scope=data.data_scope,
-        permissions=data.permissions, institution_ids=data.institution_ids,
+        session=session,
+        code=data.code,
+        name=data.name,
+        name_en=data.name_en,
+        description=data.description,
+        data_scope=data.data_scope,
+        permissions=data.permissions,
+        institution_ids=data.institution_ids,
     )
-    _audit(session, actor, "rbac.role.create", "rbac.role", role.id,
-           {"roleCode": role.code, "dataScope": role.data_scope, "added": role.permissions,
-            "institutionIds": role.institution_ids}, ctx)
+    _audit(
+        session,
+        actor,
+        "rbac.role.create",
+        "rbac.role",
+        role.id,
+        {
+            "roleCode": role.code,
+            "dataScope": role.data_scope,
+            "added": role.permissions,
+            "institutionIds": role.institution_ids,
+        },
+        ctx,
+    )
     return role
 
 
@@ -270,17 +345,32 @@ def update_role(
     _check_institutions(session, insts)
     before = set(role.permissions)
     define_role(
-        session=session, role=role, code=role.code,
+        session=session,
+        role=role,
+        code=role.code,
         name=data.name if data.name is not None else role.name,
         name_en=data.name_en if data.name_en is not None else role.name_en,
         description=data.description if "description" in sent else role.description,
-        data_scope=scope, permissions=perms, institution_ids=insts,
+        data_scope=scope,
+        permissions=perms,
+        institution_ids=insts,
     )
     after = set(role.permissions)
-    _audit(session, actor, "rbac.role.update", "rbac.role", role.id,
-           {"roleCode": role.code, "dataScope": role.data_scope,
-            "added": after - before, "removed": before - after,
-            "institutionIds": role.institution_ids}, ctx)
+    _audit(
+        session,
+        actor,
+        "rbac.role.update",
+        "rbac.role",
+        role.id,
+        {
+            "roleCode": role.code,
+            "dataScope": role.data_scope,
+            "added": after - before,
+            "removed": before - after,
+            "institutionIds": role.institution_ids,
+        },
+        ctx,
+    )
     return role
 
 
@@ -288,12 +378,23 @@ def delete_role(*, session: Session, actor: Actor, role_id: str, ctx: Any = None
     role = get_role(session=session, role_id=role_id)
     if role.builtin:
         raise Conflict("rbac.role_builtin_readonly")
-    holders = session.scalar(select(func.count()).select_from(UserRole)
-                             .where(UserRole.role_id == role.id)) or 0
+    holders = (
+        session.scalar(
+            select(func.count()).select_from(UserRole).where(UserRole.role_id == role.id)
+        )
+        or 0
+    )
     if holders:
         raise Conflict("rbac.role_in_use", count=holders)
-    _audit(session, actor, "rbac.role.delete", "rbac.role", role.id,
-           {"roleCode": role.code, "removed": role.permissions}, ctx)
+    _audit(
+        session,
+        actor,
+        "rbac.role.delete",
+        "rbac.role",
+        role.id,
+        {"roleCode": role.code, "removed": role.permissions},
+        ctx,
+    )
     session.delete(role)
     session.flush()
 
@@ -312,13 +413,18 @@ def check_duties(roles: Sequence[Role]) -> None:
 
 
 def _held_roles(session: Session, user_id: str) -> list[Role]:
-    return list(session.scalars(
-        select(Role).join(UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user_id)
-    ))
+    return list(
+        session.scalars(
+            select(Role)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .where(UserRole.user_id == user_id)
+        )
+    )
 
 
-def roles_by_code(*, session: Session, role_codes: Iterable[str],
-                  field: str = "roleCodes") -> list[Role]:
+def roles_by_code(
+    *, session: Session, role_codes: Iterable[str], field: str = "roleCodes"
+) -> list[Role]:
     """The roles with these codes; ValidationFailed naming ``field`` when one is unknown."""
     codes = sorted(set(role_codes))
     roles = list(session.scalars(select(Role).where(Role.code.in_(codes)))) if codes else []
@@ -343,8 +449,11 @@ def grant_roles(
     new = {r.id: r for r in wanted if r.id not in held_ids}
     check_duties(held + list(new.values()))
     for role in new.values():
-        session.add(UserRole(user_id=user.id, role_id=role.id,
-                             granted_by=granted_by[:32] if granted_by else None))
+        session.add(
+            UserRole(
+                user_id=user.id, role_id=role.id, granted_by=granted_by[:32] if granted_by else None
+            )
+        )
     session.flush()
     if new:
         session.expire(user, ["roles"])
@@ -357,8 +466,9 @@ def _target_user(session: Session, actor: Actor, user_id: str) -> Any:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("rbac.user_not_found")
-    check_object(actor, session=session, institution_id=user.institution_id,
-                 not_found="rbac.user_not_found")
+    check_object(
+        actor, session=session, institution_id=user.institution_id, not_found="rbac.user_not_found"
+    )
     return user
 
 
@@ -369,9 +479,15 @@ def user_roles(*, session: Session, actor: Actor, user_id: str) -> list[UserRole
 
 
 def _grant_read(g: UserRole) -> UserRoleRead:
-    return UserRoleRead(role_id=g.role_id, role_code=g.role.code, role_name=g.role.name,
-                        data_scope=g.role.data_scope, duty=g.role.duty,
-                        granted_at=g.granted_at, granted_by=g.granted_by)
+    return UserRoleRead(
+        role_id=g.role_id,
+        role_code=g.role.code,
+        role_name=g.role.name,
+        data_scope=g.role.data_scope,
+        duty=g.role.duty,
+        granted_at=g.granted_at,
+        granted_by=g.granted_by,
+    )
 
 
 def assign_role(
@@ -382,8 +498,15 @@ def assign_role(
         raise Forbidden("rbac.self_grant")
     (role,) = roles_by_code(session=session, role_codes=[role_code], field="roleCode")
     grant_roles(session=session, user=user, roles=[role], granted_by=actor.user_id)
-    _audit(session, actor, "rbac.user_role.grant", "auth.user", user.id,
-           {"roleCode": role.code, "duty": role.duty}, ctx)
+    _audit(
+        session,
+        actor,
+        "rbac.user_role.grant",
+        "auth.user",
+        user.id,
+        {"roleCode": role.code, "duty": role.duty},
+        ctx,
+    )
     return user_roles(session=session, actor=actor, user_id=user.id)
 
 
@@ -400,8 +523,7 @@ def remove_role(
     session.delete(grant)
     session.flush()
     session.expire(user, ["roles"])
-    _audit(session, actor, "rbac.user_role.revoke", "auth.user", user.id,
-           {"roleCode": code}, ctx)
+    _audit(session, actor, "rbac.user_role.revoke", "auth.user", user.id, {"roleCode": code}, ctx)
 
 
 # --------------------------------------------------------------------------- the Actor
@@ -455,11 +577,21 @@ def actor_for(*, session: Session, user: Any) -> Actor:
         if role.data_scope == SCOPE_CUSTOM:
             custom.update(role.institution_ids)
     scopes.add(SCOPE_OWN)
-    district = (district_of_institution(session=session, institution_id=user.institution_id)
-                if user.institution_id else None)
-    return Actor(user.id, user.username, user.institution_id, district, frozenset(perms),
-                 role_codes=tuple(sorted(codes)), scopes=frozenset(scopes),
-                 custom_institution_ids=frozenset(custom))
+    district = (
+        district_of_institution(session=session, institution_id=user.institution_id)
+        if user.institution_id
+        else None
+    )
+    return Actor(
+        user.id,
+        user.username,
+        user.institution_id,
+        district,
+        frozenset(perms),
+        role_codes=tuple(sorted(codes)),
+        scopes=frozenset(scopes),
+        custom_institution_ids=frozenset(custom),
+    )
 
 
 # --------------------------------------------------------------------------- integrity

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -346,3 +346,21 @@ def test_roles_come_from_the_actor_unless_given(chain_db: Session) -> None:
     write(chain_db, 1, roles=["doctor", "family_doctor"])
     assert read_row(chain_db.connection(), 1)["actor_roles"] == "doctor"
     assert read_row(chain_db.connection(), 2)["actor_roles"] == "doctor,family_doctor"
+
+
+def test_the_documented_hash_can_be_recomputed_by_an_independent_sm3(chain_db: Session) -> None:
+    """docs/deployment-audit.md's formula, with gmssl's SM3 (not OpenSSL's), from a raw row."""
+    import json
+
+    from gmssl import func as gm_func
+    from gmssl import sm3 as gm_sm3
+
+    write(chain_db, 2)
+    row = read_row(chain_db.connection(), 2)
+    micros = (row["occurred_at"] - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    fields = [row[f] for f in chain.FIELDS]
+    fields[1] = micros
+    canonical = json.dumps(["hn-audit-v1", *fields], ensure_ascii=False,
+                           separators=(",", ":")).encode()
+    data = bytes.fromhex(row["prev_hash"]) + canonical
+    assert gm_sm3.sm3_hash(gm_func.bytes_to_list(data)) == row["hash"]

@@ -131,7 +131,9 @@ def test_the_context_comes_from_the_bound_context_or_the_request_id() -> None:
 
 def test_parallel_verification_finds_the_same_problems(engine: Engine) -> None:
     with transaction() as session:
-        write(session, 30)
+        write(session, 20)
+        service.checkpoint(session=session)
+        write(session, 10)
         service.checkpoint(session=session)
     cutoff = datetime.now(UTC)
     with transaction() as session:
@@ -141,10 +143,13 @@ def test_parallel_verification_finds_the_same_problems(engine: Engine) -> None:
         conn.execute(text("UPDATE audit_record_archive SET outcome = 'denied' WHERE seq = 7"))
         conn.execute(text("DELETE FROM audit_record WHERE seq = 13"))
         conn.execute(text("UPDATE audit_record SET patient_id = 'x' WHERE seq = 22"))
+        conn.execute(text("UPDATE audit_checkpoint SET signed_at = signed_at + interval '1' "
+                          "second WHERE seq = 20") if engine.dialect.name == "postgresql" else
+                     text("UPDATE audit_checkpoint SET signature = 'AAAA' WHERE seq = 20"))
 
     in_process = service.verify(workers=1)
     parallel = service.verify(workers=2)  # worker processes on PostgreSQL, in-process on SQLite
-    expected = [("altered", 7), ("deleted", 13), ("altered", 22)]
+    expected = [("altered", 7), ("deleted", 13), ("altered", 22), ("checkpoint_signature", 20)]
     assert [(p.kind, p.seq) for p in in_process.problems] == expected
     assert [(p.kind, p.seq) for p in parallel.problems] == expected
     assert parallel.records == in_process.records == 30  # 29 + the archive's own record

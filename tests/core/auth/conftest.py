@@ -27,13 +27,23 @@ def make_account(db: Session) -> Callable[..., Account]:
         name = username or f"staff_{secrets.token_hex(3)}"
         roles = []
         if permissions:
-            role = rbac.define_role(session=db, code=f"t_{secrets.token_hex(4)}",
-                                    name="测试角色", permissions=permissions,
-                                    data_scope=data_scope)
+            role = rbac.define_role(
+                session=db,
+                code=f"t_{secrets.token_hex(4)}",
+                name="测试角色",
+                permissions=permissions,
+                data_scope=data_scope,
+            )
             roles = [role.code]
-        user = service.create_user(session=db, username=name, display_name="张三",
-                                   password=password, institution_id=institution_id,
-                                   role_codes=roles, must_change_password=must_change_password)
+        user = service.create_user(
+            session=db,
+            username=name,
+            display_name="张三",
+            password=password,
+            institution_id=institution_id,
+            role_codes=roles,
+            must_change_password=must_change_password,
+        )
         secret, codes = enrol_totp(db, user) if with_totp else (None, [])
         return Account(user, name, password, secret, codes)
 

@@ -48,14 +48,16 @@ def login(client: TestClient, username: str, password: str, **extra: Any) -> Any
     return client.post(LOGIN, json={"username": username, "password": password, **extra})
 
 
-def full_login(client: TestClient, account: Account, *, offset_steps: int = 0,
-               session: str = "bearer") -> dict[str, Any]:
+def full_login(
+    client: TestClient, account: Account, *, offset_steps: int = 0, session: str = "bearer"
+) -> dict[str, Any]:
     """Password, then TOTP; returns the final answer's JSON."""
     r = login(client, account.username, account.password, session=session)
     assert r.status_code == 200, r.text
     assert r.json()["stage"] == "second_factor", r.json()
-    r = client.post(f"{LOGIN}/totp", json={"ticket": r.json()["ticket"],
-                                           "code": account.code(offset_steps)})
+    r = client.post(
+        f"{LOGIN}/totp", json={"ticket": r.json()["ticket"], "code": account.code(offset_steps)}
+    )
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     assert body["stage"] == "done"

@@ -16,16 +16,28 @@ from healthnet.core.auth.models import LoginLock, LoginLog
 from healthnet.core.db import transaction
 from tests.core.auth.helpers import PASSWORD, login
 
-USER_TABLES = ("auth_login_log", "auth_login_ticket", "auth_session", "auth_password_history",
-               "auth_totp", "auth_recovery_code", "rbac_user_role")
+USER_TABLES = (
+    "auth_login_log",
+    "auth_login_ticket",
+    "auth_session",
+    "auth_password_history",
+    "auth_totp",
+    "auth_recovery_code",
+    "rbac_user_role",
+)
 
 
 @pytest.fixture
 def committed_user(engine: Engine) -> Iterator[tuple[str, str]]:
     name = f"cm_{secrets.token_hex(4)}"
     with transaction() as s:
-        user = service.create_user(session=s, username=name, display_name="提交测试",
-                                   password=PASSWORD, must_change_password=False)
+        user = service.create_user(
+            session=s,
+            username=name,
+            display_name="提交测试",
+            password=PASSWORD,
+            must_change_password=False,
+        )
         user_id = user.id
     yield user_id, name
     with engine.begin() as conn:
@@ -41,9 +53,10 @@ def test_failures_are_stored_though_the_request_fails_and_processes_share_the_lo
 ) -> None:
     user_id, name = committed_user
     # Two app instances stand for two worker processes behind the proxy.
-    with TestClient(create_app(), raise_server_exceptions=False) as one, TestClient(
-        create_app(), raise_server_exceptions=False
-    ) as two:
+    with (
+        TestClient(create_app(), raise_server_exceptions=False) as one,
+        TestClient(create_app(), raise_server_exceptions=False) as two,
+    ):
         codes = [login(one, name, "Wrong-pass-9").json()["code"] for _ in range(3)]
         codes += [login(two, name, "Wrong-pass-9").json()["code"] for _ in range(2)]
         assert codes == ["auth.invalid_credentials"] * 4 + ["auth.account_locked"]
@@ -53,6 +66,11 @@ def test_failures_are_stored_though_the_request_fails_and_processes_share_the_lo
     with transaction() as s:
         lock = s.get(LoginLock, f"u:{user_id}")
         assert lock is not None and lock.failures == 5 and lock.locked_until is not None
-        results = list(s.scalars(select(LoginLog.result).where(LoginLog.user_id == user_id)
-                                 .order_by(LoginLog.occurred_at)))
+        results = list(
+            s.scalars(
+                select(LoginLog.result)
+                .where(LoginLog.user_id == user_id)
+                .order_by(LoginLog.occurred_at)
+            )
+        )
     assert results == ["failure"] * 4 + ["locked", "locked"]

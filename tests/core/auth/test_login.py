@@ -29,8 +29,9 @@ from tests.core.auth.helpers import (
 MakeAccount = Callable[..., Account]
 
 
-def test_staff_login_needs_password_then_totp(client: TestClient,
-                                               make_account: MakeAccount) -> None:
+def test_staff_login_needs_password_then_totp(
+    client: TestClient, make_account: MakeAccount
+) -> None:
     acc = make_account()
     r = login(client, acc.username, acc.password)
     assert r.status_code == 200
@@ -51,8 +52,9 @@ def test_staff_login_needs_password_then_totp(client: TestClient,
     assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
 
 
-def test_a_code_without_a_password_ticket_is_refused(client: TestClient,
-                                                      make_account: MakeAccount) -> None:
+def test_a_code_without_a_password_ticket_is_refused(
+    client: TestClient, make_account: MakeAccount
+) -> None:
     acc = make_account()
     r = client.post(f"{LOGIN}/totp", json={"ticket": "x" * 43, "code": acc.code()})
     assert r.status_code == 401
@@ -67,8 +69,9 @@ def test_wrong_totp_code_is_refused_and_the_ticket_works_once(
     wrong = f"{(int(acc.code()) + 1) % 1_000_000:06d}"
     r = client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": wrong})
     assert r.status_code == 401 and r.json()["detail"] == "动态验证码错误"
-    assert client.post(f"{LOGIN}/totp", json={"ticket": ticket,
-                                              "code": acc.code()}).status_code == 200
+    assert (
+        client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": acc.code()}).status_code == 200
+    )
     # Used: the same ticket cannot open a second session.
     r = client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": acc.code(1)})
     assert r.status_code == 401 and r.json()["code"] == "auth.ticket_invalid"
@@ -85,8 +88,10 @@ def test_a_totp_code_works_only_once(client: TestClient, make_account: MakeAccou
     assert r.json()["code"] == "auth.totp_reused"
     assert "已使用" in r.json()["detail"]
     # The next code of the app works.
-    assert client.post(f"{LOGIN}/totp",
-                       json={"ticket": second, "code": acc.code(1)}).status_code == 200
+    assert (
+        client.post(f"{LOGIN}/totp", json={"ticket": second, "code": acc.code(1)}).status_code
+        == 200
+    )
 
 
 def test_recovery_codes_work_once_each(client: TestClient, make_account: MakeAccount) -> None:
@@ -102,8 +107,9 @@ def test_recovery_codes_work_once_each(client: TestClient, make_account: MakeAcc
     assert r.status_code == 401 and r.json()["code"] == "auth.recovery_code_invalid"
 
 
-def test_first_login_enrols_an_authenticator_app(client: TestClient,
-                                                  make_account: MakeAccount) -> None:
+def test_first_login_enrols_an_authenticator_app(
+    client: TestClient, make_account: MakeAccount
+) -> None:
     import pyotp
 
     acc = make_account(with_totp=False)
@@ -118,8 +124,9 @@ def test_first_login_enrols_an_authenticator_app(client: TestClient,
     assert enrol["qrSvg"].startswith("data:image/svg+xml")
     app = pyotp.parse_uri(enrol["otpauthUri"])  # what an authenticator app reads
     assert isinstance(app, pyotp.TOTP) and app.interval == 30 and app.digits == 6
-    r = client.post(f"{LOGIN}/totp/enrolment/confirm",
-                    json={"ticket": body["ticket"], "code": app.now()})
+    r = client.post(
+        f"{LOGIN}/totp/enrolment/confirm", json={"ticket": body["ticket"], "code": app.now()}
+    )
     assert r.status_code == 200, r.text
     done = r.json()
     assert done["stage"] == "done" and len(done["recoveryCodes"]) == 10
@@ -130,8 +137,9 @@ def test_first_login_enrols_an_authenticator_app(client: TestClient,
     assert "totp" in body["methods"] and "totp_enrolment" not in body["methods"]
     r = client.post(f"{LOGIN}/totp/enrolment", json={"ticket": body["ticket"]})
     assert r.status_code == 400
-    r = client.post(f"{LOGIN}/totp", json={"ticket": body["ticket"],
-                                           "code": app.at(time.time() + 30)})
+    r = client.post(
+        f"{LOGIN}/totp", json={"ticket": body["ticket"], "code": app.at(time.time() + 30)}
+    )
     assert r.status_code == 200, r.text
 
 
@@ -146,7 +154,9 @@ def test_new_session_token_at_every_login(client: TestClient, make_account: Make
 
 
 def test_five_failures_lock_and_the_sixth_is_refused_even_with_the_right_password(
-    client: TestClient, make_account: MakeAccount, make_headers: Callable[..., dict[str, str]],
+    client: TestClient,
+    make_account: MakeAccount,
+    make_headers: Callable[..., dict[str, str]],
     db: Session,
 ) -> None:
     acc = make_account()
@@ -160,15 +170,18 @@ def test_five_failures_lock_and_the_sixth_is_refused_even_with_the_right_passwor
     assert "15 分钟" in sixth.json()["detail"]
 
     admin = make_headers("auth:user:unlock", data_scope="city")
-    user = client.get(f"/api/v1/auth/users/{acc.user.id}",
-                      headers=make_headers("auth:user:read", data_scope="city")).json()
+    user = client.get(
+        f"/api/v1/auth/users/{acc.user.id}",
+        headers=make_headers("auth:user:read", data_scope="city"),
+    ).json()
     assert user["lockedUntil"] is not None
     r = client.post(f"/api/v1/auth/users/{acc.user.id}/unlock", headers=admin)
     assert r.status_code == 200 and r.json()["lockedUntil"] is None
     assert login(client, acc.username, acc.password).json()["stage"] == "second_factor"
 
-    rows = db.scalars(select(LoginLog).where(LoginLog.user_id == acc.user.id)
-                      .order_by(LoginLog.occurred_at)).all()
+    rows = db.scalars(
+        select(LoginLog).where(LoginLog.user_id == acc.user.id).order_by(LoginLog.occurred_at)
+    ).all()
     assert [r.result for r in rows] == ["failure"] * 4 + ["locked", "locked", "next_step"]
     assert rows[0].reason == "auth.invalid_credentials" and rows[0].client_ip == "testclient"
 
@@ -186,12 +199,12 @@ def test_the_lock_runs_out(client: TestClient, make_account: MakeAccount, db: Se
     assert login(client, acc.username, acc.password).json()["stage"] == "second_factor"
 
 
-def test_wrong_codes_count_towards_the_lock(client: TestClient,
-                                            make_account: MakeAccount) -> None:
+def test_wrong_codes_count_towards_the_lock(client: TestClient, make_account: MakeAccount) -> None:
     acc = make_account()
     ticket = login(client, acc.username, acc.password).json()["ticket"]
-    codes = [client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": "000000"})
-             for _ in range(5)]
+    codes = [
+        client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": "000000"}) for _ in range(5)
+    ]
     assert codes[-1].json()["code"] == "auth.account_locked"
     r = client.post(f"{LOGIN}/totp", json={"ticket": ticket, "code": acc.code()})
     assert r.status_code == 401 and r.json()["code"] == "auth.account_locked"
@@ -220,7 +233,10 @@ def test_unknown_user_and_wrong_password_get_identical_answers(
 
 
 def test_too_many_attempts_from_one_address_answer_429(
-    client: TestClient, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch, db: Session,
+    client: TestClient,
+    make_account: MakeAccount,
+    monkeypatch: pytest.MonkeyPatch,
+    db: Session,
 ) -> None:
     monkeypatch.setattr(get_settings(), "login_ip_limit", 3)
     acc = make_account()
@@ -237,7 +253,11 @@ def test_every_attempt_is_in_the_login_log_and_the_audit_trail(
     client: TestClient, make_account: MakeAccount, db: Session
 ) -> None:
     acc = make_account()
-    login(client, "13800138000", "Wrong-pass-9", )
+    login(
+        client,
+        "13800138000",
+        "Wrong-pass-9",
+    )
     full_login(client, acc)
     logs = db.scalars(select(LoginLog).order_by(LoginLog.occurred_at)).all()
     by_user = [(r.step, r.result) for r in logs if r.user_id == acc.user.id]
@@ -277,8 +297,9 @@ def test_first_login_forces_a_password_change_and_only_that(
     assert login(client, acc.username, acc.password).status_code == 401
 
 
-def test_an_expired_password_forces_a_change(client: TestClient, make_account: MakeAccount,
-                                             db: Session) -> None:
+def test_an_expired_password_forces_a_change(
+    client: TestClient, make_account: MakeAccount, db: Session
+) -> None:
     acc = make_account()
     acc.user.password_changed_at = utcnow() - timedelta(days=91)
     db.flush()
@@ -313,16 +334,18 @@ def test_each_password_rule_is_a_422_naming_password(
     client: TestClient, make_headers: Callable[..., dict[str, str]], password: str, code: str
 ) -> None:
     headers = make_headers("auth:user:write")
-    r = client.post("/api/v1/auth/users", headers=headers,
-                    json={"username": "li_si", "displayName": "李四", "password": password})
+    r = client.post(
+        "/api/v1/auth/users",
+        headers=headers,
+        json={"username": "li_si", "displayName": "李四", "password": password},
+    )
     assert r.status_code == 422
     error = r.json()["errors"][0]
     assert error["field"] == "password" and error["code"] == code
     assert "密码" in error["message"]
 
 
-def test_none_of_the_last_five_passwords_comes_back(db: Session,
-                                                    make_account: MakeAccount) -> None:
+def test_none_of_the_last_five_passwords_comes_back(db: Session, make_account: MakeAccount) -> None:
     from healthnet.core.errors import ValidationFailed
 
     acc = make_account(with_totp=False)
@@ -346,11 +369,17 @@ def test_own_password_change_needs_the_current_one_and_ends_other_sessions(
     acc = make_account()
     mine = full_login(client, acc)["token"]
     other = full_login(client, acc, offset_steps=1)["token"]
-    r = client.post("/api/v1/auth/password", headers=bearer(mine),
-                    json={"currentPassword": "Wrong-pass-9", "password": "Brand-new-pw7"})
+    r = client.post(
+        "/api/v1/auth/password",
+        headers=bearer(mine),
+        json={"currentPassword": "Wrong-pass-9", "password": "Brand-new-pw7"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "currentPassword"
-    r = client.post("/api/v1/auth/password", headers=bearer(mine),
-                    json={"currentPassword": acc.password, "password": "Brand-new-pw7"})
+    r = client.post(
+        "/api/v1/auth/password",
+        headers=bearer(mine),
+        json={"currentPassword": acc.password, "password": "Brand-new-pw7"},
+    )
     assert r.status_code == 204
     assert client.get("/api/v1/auth/me", headers=bearer(mine)).status_code == 200
     assert client.get("/api/v1/auth/me", headers=bearer(other)).status_code == 401
@@ -359,22 +388,26 @@ def test_own_password_change_needs_the_current_one_and_ends_other_sessions(
 # --------------------------------------------------------------------------- accounts
 
 
-def test_duplicate_user_name_is_409(client: TestClient,
-                                    make_headers: Callable[..., dict[str, str]]) -> None:
+def test_duplicate_user_name_is_409(
+    client: TestClient, make_headers: Callable[..., dict[str, str]]
+) -> None:
     headers = make_headers("auth:user:write")
     body = {"username": "wang_wu", "displayName": "王五", "password": "Abcdefg-1"}
     assert client.post("/api/v1/auth/users", headers=headers, json=body).status_code == 201
-    r = client.post("/api/v1/auth/users", headers=headers,
-                    json={**body, "username": "Wang_Wu"})
+    r = client.post("/api/v1/auth/users", headers=headers, json={**body, "username": "Wang_Wu"})
     assert r.status_code == 409
     assert r.json()["detail"] == "用户名已存在"
 
 
-def test_creating_users_needs_the_permission(client: TestClient,
-                                             make_headers: Callable[..., dict[str, str]]) -> None:
+def test_creating_users_needs_the_permission(
+    client: TestClient, make_headers: Callable[..., dict[str, str]]
+) -> None:
     headers = make_headers("orgs:institution:read")
-    r = client.post("/api/v1/auth/users", headers=headers,
-                    json={"username": "li_si", "displayName": "李四", "password": "Abcdefg-1"})
+    r = client.post(
+        "/api/v1/auth/users",
+        headers=headers,
+        json={"username": "li_si", "displayName": "李四", "password": "Abcdefg-1"},
+    )
     assert r.status_code == 403
 
 
@@ -389,30 +422,45 @@ def test_disabled_account_cannot_log_in_and_its_sessions_end(
     acc = make_account()
     token = full_login(client, acc)["token"]
     admin = make_headers("auth:user:write", data_scope="city")
-    assert client.post(f"/api/v1/auth/users/{acc.user.id}/disable",
-                       headers=admin).status_code == 200
+    assert (
+        client.post(f"/api/v1/auth/users/{acc.user.id}/disable", headers=admin).status_code == 200
+    )
     assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
     r = login(client, acc.username, acc.password)
     assert r.status_code == 401 and r.json()["code"] == "auth.invalid_credentials"
 
 
 def test_accounts_outside_the_data_scope_are_not_found(
-    client: TestClient, make_account: MakeAccount, make_headers: Callable[..., dict[str, str]],
+    client: TestClient,
+    make_account: MakeAccount,
+    make_headers: Callable[..., dict[str, str]],
     db: Session,
 ) -> None:
     from healthnet.core.orgs import service as orgs
     from healthnet.core.orgs.schemas import InstitutionCreate
 
     orgs.load_districts(session=db)
-    inst = [orgs.create_institution(session=db, data=InstitutionCreate.model_validate(
-        {"code": f"AU-H{i}", "name": f"测试医院{i}", "kind": "tertiary_hospital", "level": "3A",
-         "district_code": district})) for i, district in ((1, "310104"), (2, "310115"))]
+    inst = [
+        orgs.create_institution(
+            session=db,
+            data=InstitutionCreate.model_validate(
+                {
+                    "code": f"AU-H{i}",
+                    "name": f"测试医院{i}",
+                    "kind": "tertiary_hospital",
+                    "level": "3A",
+                    "district_code": district,
+                }
+            ),
+        )
+        for i, district in ((1, "310104"), (2, "310115"))
+    ]
     acc = make_account(institution_id=inst[1].id)
-    local_admin = make_headers("auth:user:read", "auth:user:unlock",
-                               institution_id=inst[0].id, data_scope="institution")
+    local_admin = make_headers(
+        "auth:user:read", "auth:user:unlock", institution_id=inst[0].id, data_scope="institution"
+    )
     for method, path in (("get", ""), ("post", "/unlock")):
-        r = client.request(method, f"/api/v1/auth/users/{acc.user.id}{path}",
-                           headers=local_admin)
+        r = client.request(method, f"/api/v1/auth/users/{acc.user.id}{path}", headers=local_admin)
         assert r.status_code == 404, path
     listed = client.get("/api/v1/auth/users", headers=local_admin).json()
     assert acc.user.id not in {u["id"] for u in listed["items"]}

@@ -15,35 +15,54 @@ from healthnet.core.patients.schemas import PersonCreate
 from healthnet.core.rbac.actor import Actor
 from tests.core.auth.helpers import bearer, login
 
-REGISTRAR = Actor("u-registrar", "registrar", None, None,
-                  frozenset({"patients:person:read", "patients:person:write"}),
-                  scopes=frozenset({"city"}))
+REGISTRAR = Actor(
+    "u-registrar",
+    "registrar",
+    None,
+    None,
+    frozenset({"patients:person:read", "patients:person:write"}),
+    scopes=frozenset({"city"}),
+)
 ID_NUMBER = "31010419900307123" + gb11643_check_char("31010419900307123")
 PHONE = "13912345678"
 
 
 def _person(db: Session) -> str:
-    data = PersonCreate.model_validate({
-        "name": "王小明", "phone": PHONE,
-        "identifiers": [{"type": "resident_id_card", "value": ID_NUMBER}],
-    })
+    data = PersonCreate.model_validate(
+        {
+            "name": "王小明",
+            "phone": PHONE,
+            "identifiers": [{"type": "resident_id_card", "value": ID_NUMBER}],
+        }
+    )
     return patients.register_person(session=db, actor=REGISTRAR, data=data).person.id
 
 
-def test_a_resident_logs_in_with_phone_or_id_number(client: TestClient, db: Session,
-                                                    make_headers: Callable[..., dict[str, str]],
-                                                    ) -> None:
+def test_a_resident_logs_in_with_phone_or_id_number(
+    client: TestClient,
+    db: Session,
+    make_headers: Callable[..., dict[str, str]],
+) -> None:
     person_id = _person(db)
     admin = make_headers("auth:user:write", data_scope="city")
-    r = client.post("/api/v1/auth/residents", headers=admin, json={
-        "personId": person_id, "phone": "139-1234-5678", "password": "Resident-pw1",
-        "mustChangePassword": False})
+    r = client.post(
+        "/api/v1/auth/residents",
+        headers=admin,
+        json={
+            "personId": person_id,
+            "phone": "139-1234-5678",
+            "password": "Resident-pw1",
+            "mustChangePassword": False,
+        },
+    )
     assert r.status_code == 201, r.text
     account = r.json()
     assert account["kind"] == "resident" and account["personId"] == person_id
     # The phone number is stored only as a keyed hash.
-    raw = db.execute(text("SELECT phone_index, username, display_name FROM auth_user "
-                          "WHERE id = :id"), {"id": account["id"]}).one()
+    raw = db.execute(
+        text("SELECT phone_index, username, display_name FROM auth_user WHERE id = :id"),
+        {"id": account["id"]},
+    ).one()
     assert PHONE not in "".join(str(v) for v in raw)
 
     for login_name in (PHONE, ID_NUMBER, ID_NUMBER.lower()):
@@ -65,11 +84,13 @@ def test_one_account_per_person_and_per_phone(db: Session) -> None:
     from healthnet.core.errors import Conflict
 
     person_id = _person(db)
-    service.create_resident_account(session=db, person_id=person_id, phone=PHONE,
-                                    password="Resident-pw1")
+    service.create_resident_account(
+        session=db, person_id=person_id, phone=PHONE, password="Resident-pw1"
+    )
     with pytest.raises(Conflict) as err:
-        service.create_resident_account(session=db, person_id=person_id, phone="13700000000",
-                                        password="Resident-pw1")
+        service.create_resident_account(
+            session=db, person_id=person_id, phone="13700000000", password="Resident-pw1"
+        )
     assert err.value.code == "auth.person_has_account"
 
 
@@ -77,6 +98,9 @@ def test_staff_user_names_cannot_look_like_phone_numbers(
     client: TestClient, make_headers: Callable[..., dict[str, str]]
 ) -> None:
     headers = make_headers("auth:user:write")
-    r = client.post("/api/v1/auth/users", headers=headers,
-                    json={"username": PHONE, "displayName": "某人", "password": "Abcdefg-1"})
+    r = client.post(
+        "/api/v1/auth/users",
+        headers=headers,
+        json={"username": PHONE, "displayName": "某人", "password": "Abcdefg-1"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "username"

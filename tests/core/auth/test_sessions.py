@@ -28,17 +28,20 @@ def _row(db: Session, token: str) -> LoginSession:
     return row
 
 
-def test_only_the_hash_of_the_token_is_stored(client: TestClient, make_account: MakeAccount,
-                                              db: Session) -> None:
+def test_only_the_hash_of_the_token_is_stored(
+    client: TestClient, make_account: MakeAccount, db: Session
+) -> None:
     acc = make_account()
     token = full_login(client, acc)["token"]
-    stored = db.scalars(select(LoginSession.token_hash)
-                        .where(LoginSession.user_id == acc.user.id)).all()
+    stored = db.scalars(
+        select(LoginSession.token_hash).where(LoginSession.user_id == acc.user.id)
+    ).all()
     assert stored == [token_hash(token)] and token not in stored
 
 
-def test_an_idle_session_expires(client: TestClient, make_account: MakeAccount,
-                                 db: Session) -> None:
+def test_an_idle_session_expires(
+    client: TestClient, make_account: MakeAccount, db: Session
+) -> None:
     acc = make_account()
     token = full_login(client, acc)["token"]
     row = _row(db, token)
@@ -52,8 +55,9 @@ def test_an_idle_session_expires(client: TestClient, make_account: MakeAccount,
     assert r.status_code == 401 and r.json()["detail"] == "登录已过期，请重新登录"
 
 
-def test_the_idle_limit_is_configurable(db: Session, make_account: MakeAccount,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_idle_limit_is_configurable(
+    db: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(get_settings(), "session_idle_minutes", 5)
     acc = make_account(with_totp=False)
     token, _ = service.open_session(session=db, user=acc.user, method="test")
@@ -62,8 +66,9 @@ def test_the_idle_limit_is_configurable(db: Session, make_account: MakeAccount,
         service.resolve_token(session=db, token=token, now=utcnow() + timedelta(minutes=10))
 
 
-def test_a_busy_session_still_ends_after_twelve_hours(db: Session,
-                                                      make_account: MakeAccount) -> None:
+def test_a_busy_session_still_ends_after_twelve_hours(
+    db: Session, make_account: MakeAccount
+) -> None:
     acc = make_account(with_totp=False)
     start = utcnow()
     token, row = service.open_session(session=db, user=acc.user, method="test", now=start)
@@ -78,8 +83,9 @@ def test_a_busy_session_still_ends_after_twelve_hours(db: Session,
         service.resolve_token(session=db, token=token, now=start + timedelta(hours=12))
 
 
-def test_online_users_and_forced_logout(client: TestClient, make_account: MakeAccount,
-                                        make_headers: Callable[..., dict[str, str]]) -> None:
+def test_online_users_and_forced_logout(
+    client: TestClient, make_account: MakeAccount, make_headers: Callable[..., dict[str, str]]
+) -> None:
     acc = make_account()
     token = full_login(client, acc)["token"]
     admin = make_headers("auth:session:manage", data_scope="city")
@@ -113,10 +119,13 @@ def test_cookie_login_sets_safe_cookies_and_keeps_the_token_out_of_the_body(
 
 def test_cookie_flags(client: TestClient, make_account: MakeAccount) -> None:
     acc = make_account()
-    r = client.post("/api/v1/auth/login", json={"username": acc.username,
-                                                "password": acc.password, "session": "cookie"})
-    r = client.post("/api/v1/auth/login/totp", json={"ticket": r.json()["ticket"],
-                                                     "code": acc.code()})
+    r = client.post(
+        "/api/v1/auth/login",
+        json={"username": acc.username, "password": acc.password, "session": "cookie"},
+    )
+    r = client.post(
+        "/api/v1/auth/login/totp", json={"ticket": r.json()["ticket"], "code": acc.code()}
+    )
     set_cookies = r.headers.get_list("set-cookie")
     session_cookie = next(c for c in set_cookies if c.startswith("hn_session="))
     csrf_cookie = next(c for c in set_cookies if c.startswith("hn_csrf="))
@@ -129,11 +138,14 @@ def test_production_cookies_are_host_prefixed_and_secure(
     client: TestClient, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     acc = make_account()
-    r = client.post("/api/v1/auth/login", json={"username": acc.username,
-                                                "password": acc.password, "session": "cookie"})
+    r = client.post(
+        "/api/v1/auth/login",
+        json={"username": acc.username, "password": acc.password, "session": "cookie"},
+    )
     monkeypatch.setattr(get_settings(), "environment", "production")
-    r = client.post("/api/v1/auth/login/totp", json={"ticket": r.json()["ticket"],
-                                                     "code": acc.code()})
+    r = client.post(
+        "/api/v1/auth/login/totp", json={"ticket": r.json()["ticket"], "code": acc.code()}
+    )
     set_cookies = r.headers.get_list("set-cookie")
     session_cookie = next(c for c in set_cookies if c.startswith("__Host-hn_session="))
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie
@@ -156,8 +168,7 @@ def test_csrf_token_is_required_for_unsafe_cookie_requests(
     assert client.get(ME).status_code == 401
 
 
-def test_bearer_requests_need_no_csrf_token(client: TestClient,
-                                            make_account: MakeAccount) -> None:
+def test_bearer_requests_need_no_csrf_token(client: TestClient, make_account: MakeAccount) -> None:
     acc = make_account()
     token = full_login(client, acc)["token"]
     assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204

@@ -46,10 +46,18 @@ class World:
 
 
 def _institution(db: Session, code: str, district: str) -> Institution:
-    return orgs.create_institution(session=db, data=InstitutionCreate.model_validate({
-        "code": code, "name": f"测试机构{code}", "kind": "tertiary_hospital", "level": "3A",
-        "district_code": district,
-    }))
+    return orgs.create_institution(
+        session=db,
+        data=InstitutionCreate.model_validate(
+            {
+                "code": code,
+                "name": f"测试机构{code}",
+                "kind": "tertiary_hospital",
+                "level": "3A",
+                "district_code": district,
+            }
+        ),
+    )
 
 
 def login(db: Session, user: User) -> dict[str, str]:
@@ -79,13 +87,22 @@ def world(db: Session) -> World:
         k = secrets.token_hex(4)
         codes = list(roles)
         if permissions or not roles:
-            role = rbac.define_role(session=db, code=f"t_{k}", name=f"测试{k}",
-                                    permissions=permissions, data_scope=scope,
-                                    institution_ids=custom)
+            role = rbac.define_role(
+                session=db,
+                code=f"t_{k}",
+                name=f"测试{k}",
+                permissions=permissions,
+                data_scope=scope,
+                institution_ids=custom,
+            )
             codes.append(role.code)
         user = auth.create_user(
-            session=db, username=f"u_{k}", display_name=f"测试{k}", password=PASSWORD,
-            institution_id=institution.id if institution else None, role_codes=codes,
+            session=db,
+            username=f"u_{k}",
+            display_name=f"测试{k}",
+            password=PASSWORD,
+            institution_id=institution.id if institution else None,
+            role_codes=codes,
             must_change_password=False,
         )
         headers = login(db, user)

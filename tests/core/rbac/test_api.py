@@ -28,8 +28,10 @@ def test_permission_catalogue_lists_every_declared_permission_with_labels(
     assert groups["rbac"]["title"] == "角色与权限"
     perms = {p["code"]: p for p in groups["patients"]["permissions"]}
     assert perms["patients:person:read"] == {
-        "code": "patients:person:read", "labelZh": "查询居民主索引",
-        "labelEn": "Look up residents in the patient index"}
+        "code": "patients:person:read",
+        "labelZh": "查询居民主索引",
+        "labelEn": "Look up residents in the patient index",
+    }
     doctor = world.staff(roles=("doctor",), institution=world.inst_a)
     world.settle()
     assert client.get(f"{BASE}/permissions", headers=doctor.headers).status_code == 403
@@ -38,10 +40,18 @@ def test_permission_catalogue_lists_every_declared_permission_with_labels(
 def test_role_lifecycle(client: TestClient, world: World) -> None:
     admin = _admin(world)
     h = admin.headers
-    r = client.post(f"{BASE}/roles", headers=h, json={
-        "code": "qc_officer", "name": "质控员", "nameEn": "QC officer", "dataScope": "custom",
-        "institutionIds": [world.inst_a.id, world.inst_b.id],
-        "permissions": ["orgs:institution:read", "patients:person:read"]})
+    r = client.post(
+        f"{BASE}/roles",
+        headers=h,
+        json={
+            "code": "qc_officer",
+            "name": "质控员",
+            "nameEn": "QC officer",
+            "dataScope": "custom",
+            "institutionIds": [world.inst_a.id, world.inst_b.id],
+            "permissions": ["orgs:institution:read", "patients:person:read"],
+        },
+    )
     assert r.status_code == 201, r.text
     role = r.json()
     assert role["builtin"] is False and role["duty"] is None
@@ -53,8 +63,11 @@ def test_role_lifecycle(client: TestClient, world: World) -> None:
     builtin = client.get(f"{BASE}/roles", headers=h, params={"builtin": True}).json()
     assert builtin["total"] == 11
 
-    r = client.patch(f"{BASE}/roles/{role['id']}", headers=h,
-                     json={"dataScope": "district", "permissions": ["orgs:institution:read"]})
+    r = client.patch(
+        f"{BASE}/roles/{role['id']}",
+        headers=h,
+        json={"dataScope": "district", "permissions": ["orgs:institution:read"]},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["dataScope"] == "district" and r.json()["institutionIds"] == []
     assert r.json()["permissions"] == ["orgs:institution:read"]
@@ -73,18 +86,27 @@ def test_role_lifecycle(client: TestClient, world: World) -> None:
     assert client.delete(f"{BASE}/roles/{role['id']}", headers=h).status_code == 204
     assert client.get(f"{BASE}/roles/{role['id']}", headers=h).status_code == 404
 
-    actions = world.db.scalars(select(AuditRecord.action).where(
-        AuditRecord.actor_id == admin.user.id).order_by(AuditRecord.seq)).all()
-    assert actions == ["rbac.role.create", "rbac.role.update", "rbac.user_role.grant",
-                       "rbac.user_role.revoke", "rbac.role.delete"]
+    actions = world.db.scalars(
+        select(AuditRecord.action)
+        .where(AuditRecord.actor_id == admin.user.id)
+        .order_by(AuditRecord.seq)
+    ).all()
+    assert actions == [
+        "rbac.role.create",
+        "rbac.role.update",
+        "rbac.user_role.grant",
+        "rbac.user_role.revoke",
+        "rbac.role.delete",
+    ]
 
 
 def test_bad_role_input_is_refused_naming_the_field(client: TestClient, world: World) -> None:
     admin = _admin(world)
 
     def create(**body: object) -> tuple[int, str]:
-        r = client.post(f"{BASE}/roles", headers=admin.headers,
-                        json={"code": "r1", "name": "某角色", **body})
+        r = client.post(
+            f"{BASE}/roles", headers=admin.headers, json={"code": "r1", "name": "某角色", **body}
+        )
         errors = r.json().get("errors") or [{}] if r.status_code >= 400 else [{}]
         return r.status_code, errors[0].get("field", "")
 
@@ -102,15 +124,22 @@ def test_bad_role_input_is_refused_naming_the_field(client: TestClient, world: W
 
 def test_grants_follow_the_administrators_scope(client: TestClient, world: World) -> None:
     """A user outside the granting administrator's scope is "not found"."""
-    district_admin = world.staff("rbac:role:read", "rbac:user_role:write",
-                                 institution=world.inst_a, scope="district")
+    district_admin = world.staff(
+        "rbac:role:read", "rbac:user_role:write", institution=world.inst_a, scope="district"
+    )
     user_b = world.staff(roles=("nurse",), institution=world.inst_b)
     world.settle()
-    r = client.post(f"{BASE}/users/{user_b.user.id}/roles", headers=district_admin.headers,
-                    json={"roleCode": "doctor"})
+    r = client.post(
+        f"{BASE}/users/{user_b.user.id}/roles",
+        headers=district_admin.headers,
+        json={"roleCode": "doctor"},
+    )
     assert r.status_code == 404 and r.json()["detail"] == "用户不存在"
-    r = client.post(f"{BASE}/users/{user_b.user.id}/roles", headers=district_admin.headers,
-                    json={"roleCode": "no_such_role"})
+    r = client.post(
+        f"{BASE}/users/{user_b.user.id}/roles",
+        headers=district_admin.headers,
+        json={"roleCode": "no_such_role"},
+    )
     assert r.status_code == 404
 
 
@@ -145,11 +174,19 @@ def test_menus_follow_the_permissions(client: TestClient, world: World) -> None:
 
     tree = client.get(f"{BASE}/menus", headers=doctor.headers).json()
     assert tree[1] == {
-        "key": "menu.group.patients", "title": "居民主索引", "path": "/patients",
+        "key": "menu.group.patients",
+        "title": "居民主索引",
+        "path": "/patients",
         "permission": None,
-        "children": [{"key": "menu.patients.persons", "title": "居民查询与登记",
-                      "path": "/patients/persons", "permission": "patients:person:read",
-                      "children": []}],
+        "children": [
+            {
+                "key": "menu.patients.persons",
+                "title": "居民查询与登记",
+                "path": "/patients/persons",
+                "permission": "patients:person:read",
+                "children": [],
+            }
+        ],
     }
 
 
@@ -161,7 +198,8 @@ def test_every_menu_entry_has_a_chinese_title() -> None:
         for entry in m.menu:
             title = menu_title(entry.key)
             assert title != entry.key and any("\u4e00" <= ch <= "\u9fff" for ch in title), (
-                f"{entry.key}: register its Chinese title in {m.key}/messages.py")
+                f"{entry.key}: register its Chinese title in {m.key}/messages.py"
+            )
         for entry in m.menu:
             group = f"menu.group.{entry.path.strip('/').split('/')[0]}"
             assert menu_title(group) != group, f"{group}: no title for this menu group"

@@ -21,8 +21,17 @@ def test_builtin_roles_load_once_and_again_change_nothing(world: World) -> None:
     assert rbac.load_builtin_roles(session=world.db) == (0, 0)
     roles = {r.code: r for r in world.db.scalars(select(Role).where(Role.builtin.is_(True)))}
     assert set(roles) == {
-        "sys_admin", "security_admin", "audit_admin", "city_admin", "district_admin",
-        "institution_admin", "doctor", "nurse", "cdc_staff", "lab_staff", "resident",
+        "sys_admin",
+        "security_admin",
+        "audit_admin",
+        "city_admin",
+        "district_admin",
+        "institution_admin",
+        "doctor",
+        "nurse",
+        "cdc_staff",
+        "lab_staff",
+        "resident",
     }
     assert roles["sys_admin"].name == "系统管理员" and roles["sys_admin"].duty == "system"
     assert roles["audit_admin"].duty == "audit" and roles["security_admin"].duty == "security"
@@ -113,39 +122,70 @@ def test_no_account_holds_two_of_the_three(client: TestClient, world: World) -> 
     # reach patient data through a second role), nor a business user an administrator role.
     r = client.post(url, json={"roleCode": "doctor"}, headers=admin.headers)
     assert r.status_code == 409 and r.json()["detail"] == EXCLUSIVE
-    r = client.post(f"/api/v1/rbac/users/{doctor.user.id}/roles", json={"roleCode": "audit_admin"},
-                    headers=admin.headers)
+    r = client.post(
+        f"/api/v1/rbac/users/{doctor.user.id}/roles",
+        json={"roleCode": "audit_admin"},
+        headers=admin.headers,
+    )
     assert r.status_code == 409 and r.json()["detail"] == EXCLUSIVE
     roles = client.get(url, headers=admin.headers).json()
     assert [g["roleCode"] for g in roles] == ["audit_admin"]
     # Creating an account with two of them is refused the same way.
-    r = client.post("/api/v1/auth/users", headers=admin.headers, json={
-        "username": "two_hats", "displayName": "兼任", "password": "Abcdefg-1",
-        "roleCodes": ["sys_admin", "audit_admin"]})
+    r = client.post(
+        "/api/v1/auth/users",
+        headers=admin.headers,
+        json={
+            "username": "two_hats",
+            "displayName": "兼任",
+            "password": "Abcdefg-1",
+            "roleCodes": ["sys_admin", "audit_admin"],
+        },
+    )
     assert r.status_code == 409 and r.json()["detail"] == DUTY_CONFLICT
     with pytest.raises(Conflict):
-        auth.create_user(session=world.db, username="two_hats2", display_name="兼任",
-                         password=PASSWORD, role_codes=["security_admin", "audit_admin"])
+        auth.create_user(
+            session=world.db,
+            username="two_hats2",
+            display_name="兼任",
+            password=PASSWORD,
+            role_codes=["security_admin", "audit_admin"],
+        )
 
 
 def test_an_administrator_cannot_change_their_own_roles(client: TestClient, world: World) -> None:
     admin = world.staff(roles=("sys_admin",), scope="city")
     world.settle()
-    r = client.post(f"/api/v1/rbac/users/{admin.user.id}/roles", json={"roleCode": "nurse"},
-                    headers=admin.headers)
+    r = client.post(
+        f"/api/v1/rbac/users/{admin.user.id}/roles",
+        json={"roleCode": "nurse"},
+        headers=admin.headers,
+    )
     assert r.status_code == 403 and r.json()["detail"] == "不能修改自己账号的角色"
 
 
-@pytest.mark.parametrize("permission", [
-    "audit:record:read", "rbac:user_role:write", "auth:user:write", "certs:certificate:issue",
-])
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "audit:record:read",
+        "rbac:user_role:write",
+        "auth:user:write",
+        "certs:certificate:issue",
+    ],
+)
 def test_reserved_permissions_never_go_into_a_custom_role(
     client: TestClient, world: World, permission: str
 ) -> None:
     admin = world.staff(roles=("sys_admin",), scope="city")
     world.settle()
-    r = client.post("/api/v1/rbac/roles", headers=admin.headers, json={
-        "code": "sneaky", "name": "审计助理", "permissions": ["orgs:institution:read", permission]})
+    r = client.post(
+        "/api/v1/rbac/roles",
+        headers=admin.headers,
+        json={
+            "code": "sneaky",
+            "name": "审计助理",
+            "permissions": ["orgs:institution:read", permission],
+        },
+    )
     assert r.status_code == 422, r.text
     (err,) = r.json()["errors"]
     assert err["field"] == "permissions[1]" and permission in err["message"]
@@ -156,8 +196,11 @@ def test_builtin_roles_cannot_be_edited_or_deleted(client: TestClient, world: Wo
     admin = world.staff(roles=("sys_admin",), scope="city")
     world.settle()
     (role,) = rbac.roles_by_code(session=world.db, role_codes=["sys_admin"])
-    r = client.patch(f"/api/v1/rbac/roles/{role.id}", headers=admin.headers,
-                     json={"permissions": ["audit:record:read"]})
+    r = client.patch(
+        f"/api/v1/rbac/roles/{role.id}",
+        headers=admin.headers,
+        json={"permissions": ["audit:record:read"]},
+    )
     assert r.status_code == 409 and "内置角色" in r.json()["detail"]
     assert client.delete(f"/api/v1/rbac/roles/{role.id}", headers=admin.headers).status_code == 409
     assert "audit:record:read" not in rbac.get_role(session=world.db, role_id=role.id).permissions
@@ -187,5 +230,6 @@ def test_setup_creates_three_separate_administrators_with_one_time_passwords() -
             ids = "SELECT id FROM auth_user WHERE username IN ('admin', 'secadmin', 'auditadmin')"
             conn.execute(text(f"DELETE FROM rbac_user_role WHERE user_id IN ({ids})"))
             conn.execute(text(f"DELETE FROM auth_password_history WHERE user_id IN ({ids})"))
-            conn.execute(text("DELETE FROM auth_user WHERE username IN "
-                              "('admin', 'secadmin', 'auditadmin')"))
+            conn.execute(
+                text("DELETE FROM auth_user WHERE username IN ('admin', 'secadmin', 'auditadmin')")
+            )

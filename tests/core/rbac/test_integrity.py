@@ -53,8 +53,12 @@ def test_a_user_row_changed_in_the_database_locks_that_user_out(
     victim = world.staff(roles=("doctor",), institution=world.inst_a)
     bystander = world.staff(roles=("doctor",), institution=world.inst_a)
     # Move the account to another hospital behind the application's back.
-    _sql(world, "UPDATE auth_user SET institution_id = :i WHERE id = :u",
-         i=world.inst_b.id, u=victim.user.id)
+    _sql(
+        world,
+        "UPDATE auth_user SET institution_id = :i WHERE id = :u",
+        i=world.inst_b.id,
+        u=victim.user.id,
+    )
     _denied(client, victim, 401)
     assert client.get(ME, headers=bystander.headers).status_code == 200
     assert ("auth_user", "tag_mismatch") in _problems(world)
@@ -62,8 +66,12 @@ def test_a_user_row_changed_in_the_database_locks_that_user_out(
 
 def test_a_password_hash_swapped_in_the_database_is_detected(world: World) -> None:
     victim = world.staff(roles=("doctor",), institution=world.inst_a)
-    _sql(world, "UPDATE auth_user SET password_hash = :h WHERE id = :u",
-         h=hash_password("Attacker-pass-1"), u=victim.user.id)
+    _sql(
+        world,
+        "UPDATE auth_user SET password_hash = :h WHERE id = :u",
+        h=hash_password("Attacker-pass-1"),
+        u=victim.user.id,
+    )
     user = world.db.get(User, victim.user.id)
     assert user is not None and not verify_row(user)
     problems = rbac.verify_integrity(session=world.db)
@@ -75,8 +83,12 @@ def test_an_ordinary_update_does_not_launder_a_tampered_row(
 ) -> None:
     """A login stamps last_login_at on the user row; that must not re-tag a tampered row."""
     victim = world.staff(roles=("doctor",), institution=world.inst_a)
-    _sql(world, "UPDATE auth_user SET institution_id = :i WHERE id = :u",
-         i=world.inst_b.id, u=victim.user.id)
+    _sql(
+        world,
+        "UPDATE auth_user SET institution_id = :i WHERE id = :u",
+        i=world.inst_b.id,
+        u=victim.user.id,
+    )
     user = world.db.get(User, victim.user.id)
     assert user is not None
     relogin = login(world.db, user)  # writes last_login_at through the ORM
@@ -123,14 +135,26 @@ def test_a_permission_row_inserted_in_the_database_is_detected(
     (role,) = rbac.roles_by_code(session=world.db, role_codes=["nurse"])
     # Even with a tag copied from a genuine row, the new row does not verify (the tag covers
     # the primary key), and the role's permission set no longer matches its digest.
-    copied = world.db.execute(text(
-        "SELECT integrity_tag FROM rbac_role_permission WHERE role_id = :r"), {"r": role.id}
-    ).scalars().first()
-    _sql(world, "INSERT INTO rbac_role_permission (role_id, permission, integrity_tag) "
-                "VALUES (:r, 'patients:identifier:read_full', :t)", r=role.id, t=copied)
+    copied = (
+        world.db.execute(
+            text("SELECT integrity_tag FROM rbac_role_permission WHERE role_id = :r"),
+            {"r": role.id},
+        )
+        .scalars()
+        .first()
+    )
+    _sql(
+        world,
+        "INSERT INTO rbac_role_permission (role_id, permission, integrity_tag) "
+        "VALUES (:r, 'patients:identifier:read_full', :t)",
+        r=role.id,
+        t=copied,
+    )
     _denied(client, nurse, 403)
-    assert {("rbac_role_permission", "tag_mismatch"),
-            ("rbac_role", "permission_set_changed")} <= _problems(world)
+    assert {
+        ("rbac_role_permission", "tag_mismatch"),
+        ("rbac_role", "permission_set_changed"),
+    } <= _problems(world)
 
 
 def test_a_permission_row_deleted_in_the_database_is_detected(
@@ -138,8 +162,11 @@ def test_a_permission_row_deleted_in_the_database_is_detected(
 ) -> None:
     lab = world.staff(roles=("lab_staff",), institution=world.inst_a)
     (role,) = rbac.roles_by_code(session=world.db, role_codes=["lab_staff"])
-    _sql(world, "DELETE FROM rbac_role_permission WHERE role_id = :r "
-                "AND permission = 'codes:concept:read'", r=role.id)
+    _sql(
+        world,
+        "DELETE FROM rbac_role_permission WHERE role_id = :r AND permission = 'codes:concept:read'",
+        r=role.id,
+    )
     _denied(client, lab, 403)
     assert _problems(world) == {("rbac_role", "permission_set_changed")}
 
@@ -148,9 +175,15 @@ def test_a_grant_inserted_in_the_database_is_detected(client: TestClient, world:
     nurse = world.staff(roles=("nurse",), institution=world.inst_a)
     (role,) = rbac.roles_by_code(session=world.db, role_codes=["sys_admin"])
     forged = tag_row("rbac_user_role", (nurse.user.id, "someone-else"), {})
-    _sql(world, "INSERT INTO rbac_user_role (user_id, role_id, granted_at, integrity_tag) "
-                "VALUES (:u, :r, :now, :t)", u=nurse.user.id, r=role.id,
-         now=nurse.user.created_at, t=forged)
+    _sql(
+        world,
+        "INSERT INTO rbac_user_role (user_id, role_id, granted_at, integrity_tag) "
+        "VALUES (:u, :r, :now, :t)",
+        u=nurse.user.id,
+        r=role.id,
+        now=nurse.user.created_at,
+        t=forged,
+    )
     _denied(client, nurse, 403)
     assert ("rbac_user_role", "tag_mismatch") in _problems(world)
 
@@ -166,15 +199,29 @@ def test_changes_through_the_application_keep_valid_tags(client: TestClient, wor
     user.institution_id = world.inst_a2.id
     world.db.flush()
     assert user.integrity_tag != before and user.integrity_tag == compute_tag(user)
-    r = client.post(f"/api/v1/rbac/users/{doctor.user.id}/roles", json={"roleCode": "nurse"},
-                    headers=admin.headers)
+    r = client.post(
+        f"/api/v1/rbac/users/{doctor.user.id}/roles",
+        json={"roleCode": "nurse"},
+        headers=admin.headers,
+    )
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/rbac/roles", headers=admin.headers, json={
-        "code": "qc_staff", "name": "质控人员", "dataScope": "custom",
-        "institutionIds": [world.inst_a.id], "permissions": ["orgs:institution:read"]})
+    r = client.post(
+        "/api/v1/rbac/roles",
+        headers=admin.headers,
+        json={
+            "code": "qc_staff",
+            "name": "质控人员",
+            "dataScope": "custom",
+            "institutionIds": [world.inst_a.id],
+            "permissions": ["orgs:institution:read"],
+        },
+    )
     assert r.status_code == 201, r.text
-    r = client.patch(f"/api/v1/rbac/roles/{r.json()['id']}", headers=admin.headers,
-                     json={"permissions": ["orgs:institution:read", "codes:concept:read"]})
+    r = client.patch(
+        f"/api/v1/rbac/roles/{r.json()['id']}",
+        headers=admin.headers,
+        json={"permissions": ["orgs:institution:read", "codes:concept:read"]},
+    )
     assert r.status_code == 200, r.text
     assert client.get(ME, headers=doctor.headers).status_code == 200
     assert _problems(world) == set()
@@ -186,17 +233,23 @@ def test_verify_integrity_command_names_the_tampered_row() -> None:
     username = f"cli_{secrets.token_hex(4)}"
     with transaction() as session:
         rbac.load_builtin_roles(session=session)
-        user = auth.create_user(session=session, username=username, display_name="命令行",
-                                password=PASSWORD, role_codes=["resident"],
-                                must_change_password=False)
+        user = auth.create_user(
+            session=session,
+            username=username,
+            display_name="命令行",
+            password=PASSWORD,
+            role_codes=["resident"],
+            must_change_password=False,
+        )
         user_id = user.id
     try:
         ok = runner.invoke(cli, ["rbac", "verify-integrity"])
         assert ok.exit_code == 0, ok.output
         assert "校验通过" in ok.output
         with get_engine().begin() as conn:
-            conn.execute(text("UPDATE auth_user SET is_active = NOT is_active WHERE id = :u"),
-                         {"u": user_id})
+            conn.execute(
+                text("UPDATE auth_user SET is_active = NOT is_active WHERE id = :u"), {"u": user_id}
+            )
         bad = runner.invoke(cli, ["rbac", "verify-integrity"])
         assert bad.exit_code == 1
         assert f"auth_user {user_id}: tag_mismatch" in bad.output
@@ -205,15 +258,17 @@ def test_verify_integrity_command_names_the_tampered_row() -> None:
         assert accepted.exit_code == 0 and "已重新签注" in accepted.output
         assert runner.invoke(cli, ["rbac", "verify-integrity"]).exit_code == 0
         with transaction() as session:
-            action = session.scalar(select(AuditRecord.action).where(
-                AuditRecord.resource_id == user_id))
+            action = session.scalar(
+                select(AuditRecord.action).where(AuditRecord.resource_id == user_id)
+            )
         assert action == "rbac.integrity.retag"
     finally:
         wipe(get_engine())
         with get_engine().begin() as conn:
             conn.execute(text("DELETE FROM rbac_user_role WHERE user_id = :u"), {"u": user_id})
-            conn.execute(text("DELETE FROM auth_password_history WHERE user_id = :u"),
-                         {"u": user_id})
+            conn.execute(
+                text("DELETE FROM auth_password_history WHERE user_id = :u"), {"u": user_id}
+            )
             conn.execute(text("DELETE FROM auth_user WHERE id = :u"), {"u": user_id})
 
 
@@ -222,9 +277,14 @@ def test_a_password_hash_swapped_in_the_database_does_not_log_in(
 ) -> None:
     """The attacker who wrote a hash of a password they know still gets no session."""
     victim = world.staff(roles=("doctor",), institution=world.inst_a)
-    _sql(world, "UPDATE auth_user SET password_hash = :h WHERE id = :u",
-         h=hash_password("Attacker-pass-1"), u=victim.user.id)
-    r = client.post("/api/v1/auth/login",
-                    json={"username": victim.user.username, "password": "Attacker-pass-1"})
+    _sql(
+        world,
+        "UPDATE auth_user SET password_hash = :h WHERE id = :u",
+        h=hash_password("Attacker-pass-1"),
+        u=victim.user.id,
+    )
+    r = client.post(
+        "/api/v1/auth/login", json={"username": victim.user.username, "password": "Attacker-pass-1"}
+    )
     assert r.status_code == 401
     assert r.json()["code"] == "auth.invalid_credentials"

@@ -58,13 +58,19 @@ def object_routes() -> Iterator[tuple[str, str]]:
 # still has to be looked at.
 _CODES = "code systems are city-wide reference data (no owner; reading them reveals nothing)"
 _JOBS = "background jobs and schedules belong to the platform, not to a district"
-_ROLES = ("roles are city-wide configuration; rbac:* is reserved to the city-wide system "
-          "administrator (三员分立)")
-_AUDIT = ("the audit log is read only by the city-wide audit administrator (audit:* is "
-          "reserved to that role, 三员分立)")
-_CERTS = ("certificates are issued, renewed and revoked by the city-wide security "
-          "administrator (certs:certificate:issue/revoke reserved to that role); an "
-          "institution-scoped certificate view would need a scope check in certs")
+_ROLES = (
+    "roles are city-wide configuration; rbac:* is reserved to the city-wide system "
+    "administrator (三员分立)"
+)
+_AUDIT = (
+    "the audit log is read only by the city-wide audit administrator (audit:* is "
+    "reserved to that role, 三员分立)"
+)
+_CERTS = (
+    "certificates are issued, renewed and revoked by the city-wide security "
+    "administrator (certs:certificate:issue/revoke reserved to that role); an "
+    "institution-scoped certificate view would need a scope check in certs"
+)
 _OIDC = "registered OIDC/API clients are city-wide system configuration"
 NOT_SCOPED: dict[str, str] = {
     "/api/v1/codes/systems/{system}": _CODES,
@@ -110,20 +116,26 @@ def _institution(w: Walk) -> dict[str, str]:
 
 
 def _department(w: Walk) -> dict[str, str]:
-    dept = orgs.create_department(session=w.world.db, institution_id=w.world.inst_a.id,
-                                  data=DepartmentCreate(code=f"D{w.n()}", name="心内科"))
+    dept = orgs.create_department(
+        session=w.world.db,
+        institution_id=w.world.inst_a.id,
+        data=DepartmentCreate(code=f"D{w.n()}", name="心内科"),
+    )
     return {"institution_id": w.world.inst_a.id, "department_id": dept.id}
 
 
 def _new_person(w: Walk, **fields: Any) -> Any:
     values: dict[str, Any] = {
-        "name": "李四", "district_code": "310101",
-        "identifiers": [{"type": "resident_id_card",
-                         "value": id_number(date(1970, 3, 3), next(_seq))}],
+        "name": "李四",
+        "district_code": "310101",
+        "identifiers": [
+            {"type": "resident_id_card", "value": id_number(date(1970, 3, 3), next(_seq))}
+        ],
     }
     values.update(fields)
-    return patients.register_person(session=w.world.db, actor=w.owner.actor,
-                                    data=PersonCreate.model_validate(values)).person
+    return patients.register_person(
+        session=w.world.db, actor=w.owner.actor, data=PersonCreate.model_validate(values)
+    ).person
 
 
 def _person(w: Walk) -> dict[str, str]:
@@ -133,39 +145,53 @@ def _person(w: Walk) -> dict[str, str]:
 def _identifier(w: Walk) -> dict[str, str]:
     person = _new_person(w)
     card = patients.add_identifier(
-        session=w.world.db, actor=w.owner.actor, person_id=person.id,
-        data=IdentifierIn.model_validate({"type": "medical_insurance_card",
-                                          "value": f"YB{w.n()}"}),
+        session=w.world.db,
+        actor=w.owner.actor,
+        person_id=person.id,
+        data=IdentifierIn.model_validate({"type": "medical_insurance_card", "value": f"YB{w.n()}"}),
     )
     return {"person_id": person.id, "identifier_id": card.id}
 
 
 def _pair(w: Walk) -> tuple[Any, Any]:
     """Two records of one resident (same name, birth date and phone): a review pair."""
-    fields = {"name": f"赵{w.n()}", "birth_date": date(1960, 1, 1), "sex_code": "1",
-              "phone": f"139{secrets.randbelow(10**8):08d}", "identifiers": []}
+    fields = {
+        "name": f"赵{w.n()}",
+        "birth_date": date(1960, 1, 1),
+        "sex_code": "1",
+        "phone": f"139{secrets.randbelow(10**8):08d}",
+        "identifiers": [],
+    }
     return _new_person(w, **fields), _new_person(w, **fields)
 
 
 def _candidate(w: Walk) -> dict[str, str]:
     a, b = _pair(w)
-    page = patients.list_candidates(session=w.world.db, actor=w.owner.actor,
-                                    query=CandidateQuery(page_size=100))
+    page = patients.list_candidates(
+        session=w.world.db, actor=w.owner.actor, query=CandidateQuery(page_size=100)
+    )
     (candidate,) = [c for c in page.items if {c.person_a_id, c.person_b_id} == {a.id, b.id}]
     return {"candidate_id": candidate.id}
 
 
 def _merge(w: Walk) -> dict[str, str]:
     a, b = _pair(w)
-    event = patients.merge(session=w.world.db, actor=w.owner.actor, survivor_id=a.id,
-                           merged_id=b.id, reason="同一人")
+    event = patients.merge(
+        session=w.world.db, actor=w.owner.actor, survivor_id=a.id, merged_id=b.id, reason="同一人"
+    )
     return {"event_id": event.id}
 
 
 def _user(w: Walk) -> Any:
-    return auth.create_user(session=w.world.db, username=f"a_{w.n()}", display_name="甲区用户",
-                            password=PASSWORD, institution_id=w.world.inst_a.id,
-                            role_codes=["doctor"], must_change_password=False)
+    return auth.create_user(
+        session=w.world.db,
+        username=f"a_{w.n()}",
+        display_name="甲区用户",
+        password=PASSWORD,
+        institution_id=w.world.inst_a.id,
+        role_codes=["doctor"],
+        must_change_password=False,
+    )
 
 
 def _user_id(w: Walk) -> dict[str, str]:
@@ -210,17 +236,24 @@ FACTORIES: dict[str, Factory] = {
 BODIES: dict[tuple[str, str], Callable[[Walk], Any]] = {
     ("POST", "/api/v1/rbac/users/{user_id}/roles"): lambda w: {"roleCode": "nurse"},
     ("PATCH", "/api/v1/orgs/institutions/{institution_id}"): lambda w: {"shortName": "改名"},
-    ("POST", "/api/v1/orgs/institutions/{institution_id}/departments"):
-        lambda w: {"code": f"N{w.n()}", "name": "新科室"},
-    ("PATCH", "/api/v1/orgs/institutions/{institution_id}/departments/{department_id}"):
-        lambda w: {"name": "改名科室"},
+    ("POST", "/api/v1/orgs/institutions/{institution_id}/departments"): lambda w: {
+        "code": f"N{w.n()}",
+        "name": "新科室",
+    },
+    ("PATCH", "/api/v1/orgs/institutions/{institution_id}/departments/{department_id}"): lambda w: {
+        "name": "改名科室"
+    },
     ("PATCH", "/api/v1/patients/persons/{person_id}"): lambda w: {"address": "某路1号"},
-    ("POST", "/api/v1/patients/persons/{person_id}/identifiers"):
-        lambda w: {"type": "medical_insurance_card", "value": f"YB{w.n()}"},
-    ("POST", "/api/v1/patients/persons/{person_id}/identifiers/{identifier_id}/unlink"):
-        lambda w: {"reason": "录入错误"},
-    ("POST", "/api/v1/patients/candidates/{candidate_id}/dismiss"):
-        lambda w: {"note": "不是同一人"},
+    ("POST", "/api/v1/patients/persons/{person_id}/identifiers"): lambda w: {
+        "type": "medical_insurance_card",
+        "value": f"YB{w.n()}",
+    },
+    ("POST", "/api/v1/patients/persons/{person_id}/identifiers/{identifier_id}/unlink"): lambda w: {
+        "reason": "录入错误"
+    },
+    ("POST", "/api/v1/patients/candidates/{candidate_id}/dismiss"): lambda w: {
+        "note": "不是同一人"
+    },
     ("POST", "/api/v1/patients/merges/{event_id}/unmerge"): lambda w: {"reason": "误合并"},
 }
 
@@ -266,14 +299,18 @@ def test_no_route_with_an_object_id_leaks_across_districts(
         payload = make_body(walk) if make_body else None
         r = client.request(method, url, json=payload, headers=outsider.headers)
         if r.status_code not in (403, 404):
-            problems.append(f"{method} {path}: district B got {r.status_code}, expected 403/404"
-                            f" ({r.text[:200]})")
+            problems.append(
+                f"{method} {path}: district B got {r.status_code}, expected 403/404"
+                f" ({r.text[:200]})"
+            )
             continue
         control = client.request(method, url, json=payload, headers=insider.headers)
         if not 200 <= control.status_code < 300:
-            problems.append(f"{method} {path}: the control call by district A got "
-                            f"{control.status_code} ({control.text[:200]}); fix the factory or "
-                            f"BODIES so the route really runs")
+            problems.append(
+                f"{method} {path}: the control call by district A got "
+                f"{control.status_code} ({control.text[:200]}); fix the factory or "
+                f"BODIES so the route really runs"
+            )
         walked += 1
     assert not problems, "\n".join(problems)
     assert walked >= len(FACTORIES)

@@ -30,8 +30,9 @@ def test_institution_lists_follow_the_data_scope(client: TestClient, world: Worl
     ours = {world.inst_a.code, world.inst_a2.code, world.inst_b.code}
     district_a = world.staff(INST_READ, institution=world.inst_a, scope="district")
     one = world.staff(INST_READ, institution=world.inst_a, scope="institution")
-    custom = world.staff(INST_READ, institution=world.inst_a, scope="custom",
-                         custom=(world.inst_b.id,))
+    custom = world.staff(
+        INST_READ, institution=world.inst_a, scope="custom", custom=(world.inst_b.id,)
+    )
     city = world.staff(INST_READ, scope="city")
     own = world.staff(INST_READ, institution=world.inst_a, scope="own")
     world.settle()
@@ -50,8 +51,13 @@ def test_institution_lists_follow_the_data_scope(client: TestClient, world: Worl
 def test_an_institution_outside_the_scope_reads_as_not_found(
     client: TestClient, world: World
 ) -> None:
-    district_a = world.staff(INST_READ, "orgs:institution:write", "orgs:department:write",
-                             institution=world.inst_a, scope="district")
+    district_a = world.staff(
+        INST_READ,
+        "orgs:institution:write",
+        "orgs:department:write",
+        institution=world.inst_a,
+        scope="district",
+    )
     world.settle()
     assert client.get(f"{ORGS}/{world.inst_a2.id}", headers=district_a.headers).status_code == 200
     hidden = client.get(f"{ORGS}/{world.inst_b.id}", headers=district_a.headers)
@@ -64,24 +70,34 @@ def test_an_institution_outside_the_scope_reads_as_not_found(
         ("GET", "/departments", None),
         ("POST", "/departments", {"code": "03", "name": "内科"}),
     ]:
-        r = client.request(method, f"{ORGS}/{world.inst_b.id}{path}", json=payload,
-                           headers=district_a.headers)
+        r = client.request(
+            method, f"{ORGS}/{world.inst_b.id}{path}", json=payload, headers=district_a.headers
+        )
         assert r.status_code == 404, (method, path, r.text)
     assert world.inst_b.name.startswith("测试机构") and world.inst_b.is_active
 
 
-def _register(world: World, who: Staff, seq: int, *, district: str | None = None,
-              name: str = "张三") -> str:
-    reg = patients.register_person(session=world.db, actor=who.actor, data=PersonCreate(
-        name=name, district_code=district,
-        identifiers=[{"type": "resident_id_card", "value": id_number(date(1980, 1, 1), seq)}],
-    ))
+def _register(
+    world: World, who: Staff, seq: int, *, district: str | None = None, name: str = "张三"
+) -> str:
+    reg = patients.register_person(
+        session=world.db,
+        actor=who.actor,
+        data=PersonCreate(
+            name=name,
+            district_code=district,
+            identifiers=[{"type": "resident_id_card", "value": id_number(date(1980, 1, 1), seq)}],
+        ),
+    )
     return reg.person.id
 
 
 def _search(client: TestClient, who: Staff, seq: int) -> list[str]:
-    r = client.post(f"{PERSONS}/search", headers=who.headers, json={
-        "idType": "resident_id_card", "idValue": id_number(date(1980, 1, 1), seq)})
+    r = client.post(
+        f"{PERSONS}/search",
+        headers=who.headers,
+        json={"idType": "resident_id_card", "idValue": id_number(date(1980, 1, 1), seq)},
+    )
     assert r.status_code == 200, r.text
     return [p["id"] for p in r.json()["items"]]
 
@@ -132,13 +148,19 @@ def test_name_search_and_review_list_are_limited_to_the_scope(
     city = world.staff(P_READ, P_MERGE, scope="city")
     # Same name and birth date in both districts: a review pair inside A and one across A–B.
     for who in (registrar_a, registrar_a, registrar_b):
-        patients.register_person(session=world.db, actor=who.actor, data=PersonCreate(
-            name="王芳", birth_date=date(1990, 5, 5), sex_code="2"))
+        patients.register_person(
+            session=world.db,
+            actor=who.actor,
+            data=PersonCreate(name="王芳", birth_date=date(1990, 5, 5), sex_code="2"),
+        )
     world.settle()
 
     def found(who: Staff) -> int:
-        r = client.post(f"{PERSONS}/search", headers=who.headers,
-                        json={"name": "王芳", "birthDate": "1990-05-05"})
+        r = client.post(
+            f"{PERSONS}/search",
+            headers=who.headers,
+            json={"name": "王芳", "birthDate": "1990-05-05"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["total"] == len(r.json()["items"])
         return int(r.json()["total"])

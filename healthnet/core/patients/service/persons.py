@@ -108,8 +108,10 @@ def search(*, session: Session, actor: Actor, query: PersonSearch) -> PersonPage
         Person.birth_date == query.birth_date,
         Person.status == STATUS_ACTIVE,
     )
-    total = session.scalar(scope_persons(select(func.count()).select_from(Person), actor)
-                           .where(where)) or 0
+    total = (
+        session.scalar(scope_persons(select(func.count()).select_from(Person), actor).where(where))
+        or 0
+    )
     rows = session.scalars(
         scope_persons(select(Person), actor)
         .where(where)

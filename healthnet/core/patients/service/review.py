@@ -226,7 +226,8 @@ def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> Li
     event = session.get(LinkEvent, event_id)
     if event is None or not all(
         person_in_scope(session, actor, _load_person(session, pid))
-        for pid in (event.person_id, event.other_person_id) if pid is not None
+        for pid in (event.person_id, event.other_person_id)
+        if pid is not None
     ):
         raise NotFound("patients.event_not_found")
     if event.kind != EVENT_MERGE or event.other_person_id is None:
