@@ -146,7 +146,7 @@ def _bulk_load(n: int) -> dict[str, Any]:
     from sqlalchemy import func, select, text
 
     from healthnet.core.audit import chain
-    from healthnet.core.audit import service as audit
+    from healthnet.core.audit import checkpoints as audit_keys
     from healthnet.core.audit.models import GENESIS_HASH, HEAD_ID, AuditRecord
     from healthnet.core.crypto import hmac_sm3
     from healthnet.core.db import get_engine, transaction
@@ -157,8 +157,13 @@ def _bulk_load(n: int) -> dict[str, Any]:
     if have >= n:
         return {"reused": True, "records": have}
     with engine.begin() as conn:
-        for table in ("audit_record", "audit_record_archive", "audit_checkpoint",
-                      "audit_chain_head", "audit_verification"):
+        for table in (
+            "audit_record",
+            "audit_record_archive",
+            "audit_checkpoint",
+            "audit_chain_head",
+            "audit_verification",
+        ):
             conn.execute(text(f"TRUNCATE {table}"))
 
     rng = random.Random(20261125)
@@ -173,7 +178,7 @@ def _bulk_load(n: int) -> dict[str, Any]:
 
     # Checkpoints: the head every 15 minutes of the simulated year, signed like checkpoint().
     with transaction() as session:
-        key, fingerprint = audit._active_signing_key(session)
+        key, fingerprint = audit_keys._active_signing_key(session)
     checkpoints: list[tuple[int, str, datetime]] = []
     next_cp = start + CHECKPOINT_EVERY
 
@@ -190,14 +195,25 @@ def _bulk_load(n: int) -> dict[str, Any]:
                     seq += 1
                     occurred = start + step * seq
                     action, rtype, purpose, outcome, has_patient, _w = rng.choices(
-                        ACTIONS, weights)[0]
+                        ACTIONS, weights
+                    )[0]
                     uid, uname, inst = users[rng.randrange(len(users))]
                     patient = f"{rng.getrandbits(128):032x}" if has_patient else None
                     values = [
-                        seq, occurred, uid, uname, "doctor", inst,
+                        seq,
+                        occurred,
+                        uid,
+                        uname,
+                        "doctor",
+                        inst,
                         f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
-                        AGENTS[seq % len(AGENTS)], action, rtype,
-                        patient if has_patient else None, patient, purpose, outcome,
+                        AGENTS[seq % len(AGENTS)],
+                        action,
+                        rtype,
+                        patient if has_patient else None,
+                        patient,
+                        purpose,
+                        outcome,
                         '{"fields":["name","birthDate","diagnoses"]}' if has_patient else None,
                         f"{rng.getrandbits(64):016x}",
                     ]
@@ -213,23 +229,42 @@ def _bulk_load(n: int) -> dict[str, Any]:
         load_s = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        with cur.copy("COPY audit_checkpoint (id, seq, head_hash, signed_at, signature, "
-                      "signer_fingerprint, created_at) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY audit_checkpoint (id, seq, head_hash, signed_at, signature, "
+            "signer_fingerprint, created_at) FROM STDIN"
+        ) as copy:
             for cp_seq, head_hash, signed_at in checkpoints:
                 sig = key.sign(chain.checkpoint_message(cp_seq, head_hash, signed_at))
-                copy.write_row([f"{cp_seq:032x}", cp_seq, head_hash, signed_at,
-                                base64.b64encode(sig).decode(), fingerprint, signed_at])
-        cur.execute("INSERT INTO audit_chain_head (id, last_seq, last_hash, updated_at) "
-                    "VALUES (%s, %s, %s, %s)", (HEAD_ID, n, prev, end))
+                copy.write_row(
+                    [
+                        f"{cp_seq:032x}",
+                        cp_seq,
+                        head_hash,
+                        signed_at,
+                        base64.b64encode(sig).decode(),
+                        fingerprint,
+                        signed_at,
+                    ]
+                )
+        cur.execute(
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash, updated_at) "
+            "VALUES (%s, %s, %s, %s)",
+            (HEAD_ID, n, prev, end),
+        )
         raw.commit()
         sign_s = time.perf_counter() - t1
         cur.execute("ANALYZE audit_record")
         raw.commit()
     finally:
         raw.close()
-    return {"reused": False, "records": n, "load_s": round(load_s, 1),
-            "records_per_s": round(n / load_s), "checkpoints": len(checkpoints),
-            "checkpoint_sign_s": round(sign_s, 1)}
+    return {
+        "reused": False,
+        "records": n,
+        "load_s": round(load_s, 1),
+        "records_per_s": round(n / load_s),
+        "checkpoints": len(checkpoints),
+        "checkpoint_sign_s": round(sign_s, 1),
+    }
 
 
 def _table_size() -> str:
@@ -238,8 +273,9 @@ def _table_size() -> str:
     from healthnet.core.db import get_engine
 
     with get_engine().connect() as conn:
-        return str(conn.scalar(text(
-            "SELECT pg_size_pretty(pg_total_relation_size('audit_record'))")))
+        return str(
+            conn.scalar(text("SELECT pg_size_pretty(pg_total_relation_size('audit_record'))"))
+        )
 
 
 # --------------------------------------------------------------------------- verify
@@ -252,11 +288,17 @@ def _verify() -> dict[str, Any]:
     for label, mac in (("with_mac", True), ("offline_no_mac", False)):
         report = verify(check_mac=mac)
         assert report.ok, report.lines()
-        out[label] = {"seconds": round(report.seconds, 1), "records": report.records,
-                      "checkpoints": report.checkpoints,
-                      "records_per_s": round(report.records / report.seconds)}
-        print(f"  verify ({label}): {report.records:,} records, {report.checkpoints:,} "
-              f"checkpoints in {report.seconds:.1f} s", flush=True)
+        out[label] = {
+            "seconds": round(report.seconds, 1),
+            "records": report.records,
+            "checkpoints": report.checkpoints,
+            "records_per_s": round(report.records / report.seconds),
+        }
+        print(
+            f"  verify ({label}): {report.records:,} records, {report.checkpoints:,} "
+            f"checkpoints in {report.seconds:.1f} s",
+            flush=True,
+        )
     return out
 
 
@@ -276,8 +318,7 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
     from healthnet.core.deps import SessionDep
     from healthnet.core.rbac.actor import Actor
 
-    actor = Actor("0" * 32, "bench_doctor", "1" * 32, "310101", frozenset(),
-                  role_codes=("doctor",))
+    actor = Actor("0" * 32, "bench_doctor", "1" * 32, "310101", frozenset(), role_codes=("doctor",))
     with get_engine().connect() as conn:
         top = int(conn.scalar(select(func.max(AuditRecord.seq))) or 1)
     rng = random.Random(7)
@@ -296,9 +337,16 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
     @app.get("/audited")
     def audited(session: SessionDep, ctx: AuditContextDep) -> dict[str, str]:
         patient = business_read(session)
-        audit.record(session=session, actor=actor, action="patients.person.read",
-                     resource_type="patient", resource_id=patient[:32], patient_id=patient[:32],
-                     detail={"fields": ["name"]}, request=ctx)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="patients.person.read",
+            resource_type="patient",
+            resource_id=patient[:32],
+            patient_id=patient[:32],
+            detail={"fields": ["name"]},
+            request=ctx,
+        )
         return {"patient": patient}
 
     samples: dict[str, list[float]] = {"plain": [], "audited": []}
@@ -331,9 +379,14 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
                 with transaction() as session:
                     patient = business_read(session)
                     if with_audit:
-                        audit.record(session=session, actor=actor,
-                                     action="patients.person.read", resource_type="patient",
-                                     patient_id=patient[:32], request=ctx)
+                        audit.record(
+                            session=session,
+                            actor=actor,
+                            action="patients.person.read",
+                            resource_type="patient",
+                            patient_id=patient[:32],
+                            request=ctx,
+                        )
                 mine.append(time.perf_counter() - t)
             with lock:
                 lat.extend(mine)

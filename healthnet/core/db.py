@@ -100,7 +100,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kw)
+    if "poolclass" not in kw:
+        kw = {"pool_size": 20, "max_overflow": 20, **kw}
+    return create_engine(url, pool_pre_ping=True, **kw)
 
 
 @lru_cache

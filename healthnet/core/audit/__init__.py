@@ -20,7 +20,8 @@ MANIFEST = Manifest(
     },
     menu=(
         MenuEntry(key="menu.audit.records", path="/security/audit", permission="audit:record:read"),
-        MenuEntry(key="menu.audit.chain", path="/security/audit/chain",
-                  permission="audit:chain:verify"),
+        MenuEntry(
+            key="menu.audit.chain", path="/security/audit/chain", permission="audit:chain:verify"
+        ),
     ),
 )

@@ -38,34 +38,59 @@ def search_records(
     actor: ReadActor,
     ctx: AuditContextDep,
 ) -> Page[AuditRecordRead]:
-    items, total = service.search(session=session, actor=actor, filters=q.to_filter(),
-                                  offset=q.offset, limit=q.page_size, request=ctx)
-    return Page[AuditRecordRead](items=[AuditRecordRead.model_validate(i) for i in items],
-                                 total=total, page=q.page, page_size=q.page_size)
+    items, total = service.search(
+        session=session,
+        actor=actor,
+        filters=q.to_filter(),
+        offset=q.offset,
+        limit=q.page_size,
+        request=ctx,
+    )
+    return Page[AuditRecordRead](
+        items=[AuditRecordRead.model_validate(i) for i in items],
+        total=total,
+        page=q.page,
+        page_size=q.page_size,
+    )
 
 
 @router.get("/records/{seq}", response_model=AuditRecordRead)
-def get_record(seq: int, session: SessionDep, actor: ReadActor,
-               ctx: AuditContextDep) -> AuditRecordRead:
+def get_record(
+    seq: int, session: SessionDep, actor: ReadActor, ctx: AuditContextDep
+) -> AuditRecordRead:
     row = service.get_record(session=session, actor=actor, seq=seq, request=ctx)
     return AuditRecordRead.model_validate(row)
 
 
-@router.get("/export", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
-                                         "officedocument.spreadsheetml.sheet": {}}}})
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
+)
 def export_records(
     q: Annotated[AuditExportQuery, Query()],
     session: SessionDep,
     actor: ExportActor,
     ctx: AuditContextDep,
 ) -> Response:
-    f = service.export_file(session=session, actor=actor, filters=q.to_filter(),
-                            file_format=q.format, request=ctx)
-    return Response(f.content, media_type=f.media_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}",
-        "Cache-Control": "no-store",
-    })
+    f = service.export_file(
+        session=session, actor=actor, filters=q.to_filter(), file_format=q.format, request=ctx
+    )
+    return Response(
+        f.content,
+        media_type=f.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/chain", response_model=ChainStatusRead)
@@ -78,9 +103,8 @@ def chain_status(session: SessionDep, actor: VerifyActor) -> ChainStatusRead:
 
 
 @router.post("/chain/verify", response_model=VerificationRead)
-def verify_chain(session: SessionDep, actor: VerifyActor,
-                 ctx: AuditContextDep) -> VerificationRead:
-    """Verify the whole chain now (about 25 s per million records on a small server)."""
+def verify_chain(session: SessionDep, actor: VerifyActor, ctx: AuditContextDep) -> VerificationRead:
+    """Verify the whole chain now (about 35 s per million records on 2 CPUs, PostgreSQL)."""
     return VerificationRead.model_validate(
         service.run_verification(session=session, actor=actor, request=ctx)
     )
@@ -91,8 +115,12 @@ def list_checkpoints(
     q: Annotated[PageQuery, Query()], session: SessionDep, actor: VerifyActor
 ) -> Page[CheckpointRead]:
     items, total = service.list_checkpoints(session=session, offset=q.offset, limit=q.page_size)
-    return Page[CheckpointRead](items=[CheckpointRead.model_validate(c) for c in items],
-                                total=total, page=q.page, page_size=q.page_size)
+    return Page[CheckpointRead](
+        items=[CheckpointRead.model_validate(c) for c in items],
+        total=total,
+        page=q.page,
+        page_size=q.page_size,
+    )
 
 
 @router.get("/signing-keys", response_model=list[SigningKeyRead])

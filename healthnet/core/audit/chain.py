@@ -44,6 +44,7 @@ _LABEL_RECORD_MAC = b"healthnet/v1/audit/record-mac"
 _LABEL_KEY_WRAP = b"healthnet/v1/audit/signing-key-wrap"
 _LABEL_KEY_TAG = b"healthnet/v1/audit/signing-key-tag"
 
+
 def _no_default(o: Any) -> Any:
     raise TypeError(f"{type(o).__name__} is not part of an audit record")
 
@@ -146,8 +147,9 @@ def fingerprint_of(public_key: SM2PublicKey) -> str:
 def key_row_trusted(fingerprint: str, public_key_pem: str, wrapped: str, tag: str) -> bool:
     """A signing-key row written by this installation (tag) that names its own public key."""
     try:
-        return signing_key_tag(fingerprint, public_key_pem, wrapped) == tag and fingerprint_of(
-            SM2PublicKey.from_pem(public_key_pem.encode())
-        ) == fingerprint
+        return (
+            signing_key_tag(fingerprint, public_key_pem, wrapped) == tag
+            and fingerprint_of(SM2PublicKey.from_pem(public_key_pem.encode())) == fingerprint
+        )
     except CryptoError:
         return False

@@ -21,11 +21,15 @@ app = typer.Typer(help="审计日志 audit", no_args_is_help=True)
 @app.command("verify")
 def verify(
     public_key: list[Path] = typer.Option(
-        [], "--public-key", exists=True, dir_okay=False,
+        [],
+        "--public-key",
+        exists=True,
+        dir_okay=False,
         help="只信任这些 PEM 公钥签名的检查点（可重复；审计员离线保存的公钥）",
     ),
-    no_mac: bool = typer.Option(False, "--no-mac",
-                                help="不使用主密钥校验记录完整性码（离线校验时使用）"),
+    no_mac: bool = typer.Option(
+        False, "--no-mac", help="不使用主密钥校验记录完整性码（离线校验时使用）"
+    ),
     batch_size: int = typer.Option(10_000, "--batch-size", min=100, max=1_000_000),
 ) -> None:
     """Check the whole chain and every checkpoint; exit 1 and name the first bad record."""
@@ -68,8 +72,9 @@ def archive(
     before: str = typer.Option(
         ..., "--before", help="归档此日期（北京时间 0 点）之前的记录，YYYY-MM-DD"
     ),
-    batch: int = typer.Option(50_000, "--batch", min=1000, max=1_000_000,
-                              help="每个事务移动的记录数"),
+    batch: int = typer.Option(
+        50_000, "--batch", min=1000, max=1_000_000, help="每个事务移动的记录数"
+    ),
 ) -> None:
     """Move old records to the archive table in whole ranges (nothing is deleted)."""
     day = _parse_day(before)
@@ -110,9 +115,15 @@ def rotate_key() -> None:
     """Start signing checkpoints with a new SM2 key (old checkpoints keep verifying)."""
     with transaction() as session:
         info = service.rotate_signing_key(session=session)
-        service.record(session=session, actor=None, username="system",
-                       action="crypto.keys.rotate", resource_type="audit_signing_key",
-                       resource_id=info.fingerprint[:64], purpose="ADMIN")
+        service.record(
+            session=session,
+            actor=None,
+            username="system",
+            action="crypto.keys.rotate",
+            resource_type="audit_signing_key",
+            resource_id=info.fingerprint[:64],
+            purpose="ADMIN",
+        )
     typer.echo(f"新的检查点签名公钥指纹：{info.fingerprint}")
 
 

@@ -32,20 +32,26 @@ def pg_grants_sql(app_role: str, schema: str = "public") -> str:
     def q(*tables: str) -> str:
         return ", ".join(f'"{schema}".{t}' for t in tables)
 
-    return "\n".join([
-        f'GRANT USAGE ON SCHEMA "{schema}" TO {role};',
-        f"REVOKE ALL ON {q(*AUDIT_TABLES)} FROM {role};",
-        f"REVOKE ALL ON {q(*AUDIT_TABLES)} FROM PUBLIC;",
-        # The chain and its signatures: append and read, never change or remove.
-        f"GRANT SELECT, INSERT ON {q('audit_record', 'audit_checkpoint')} TO {role};",
-        # Archived ranges are moved by the owner role; the application only reads them.
-        f"GRANT SELECT ON {q('audit_record_archive')} TO {role};",
-        # The head row: created once (INSERT ... ON CONFLICT DO NOTHING), then only its last
-        # seq/hash change. SELECT ... FOR UPDATE needs an UPDATE privilege, which this is.
-        f"GRANT SELECT, INSERT ON {q('audit_chain_head')} TO {role};",
-        f"GRANT UPDATE (last_seq, last_hash, updated_at) ON {q('audit_chain_head')} TO {role};",
-        # The checkpoint key is created on first use and rotated by demoting the old one.
-        f"GRANT SELECT, INSERT ON {q('audit_signing_key')} TO {role};",
-        f"GRANT UPDATE (active_slot) ON {q('audit_signing_key')} TO {role};",
-        f"GRANT SELECT, INSERT ON {q('audit_verification')} TO {role};",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f'GRANT USAGE ON SCHEMA "{schema}" TO {role};',
+                f"REVOKE ALL ON {q(*AUDIT_TABLES)} FROM {role};",
+                f"REVOKE ALL ON {q(*AUDIT_TABLES)} FROM PUBLIC;",
+                # The chain and its signatures: append and read, never change or remove.
+                f"GRANT SELECT, INSERT ON {q('audit_record', 'audit_checkpoint')} TO {role};",
+                # Archived ranges are moved by the owner role; the application only reads them.
+                f"GRANT SELECT ON {q('audit_record_archive')} TO {role};",
+                # The head row: created once (INSERT ... ON CONFLICT DO NOTHING), then only its last
+                # seq/hash change. SELECT ... FOR UPDATE needs an UPDATE privilege, which this is.
+                f"GRANT SELECT, INSERT ON {q('audit_chain_head')} TO {role};",
+                f"GRANT UPDATE (last_seq, last_hash, updated_at) "
+                f"ON {q('audit_chain_head')} TO {role};",
+                # The checkpoint key is created on first use and rotated by demoting the old one.
+                f"GRANT SELECT, INSERT ON {q('audit_signing_key')} TO {role};",
+                f"GRANT UPDATE (active_slot) ON {q('audit_signing_key')} TO {role};",
+                f"GRANT SELECT, INSERT ON {q('audit_verification')} TO {role};",
+            ]
+        )
+        + "\n"
+    )

@@ -31,8 +31,7 @@ def verify_chain(session: Session, payload: dict[str, Any]) -> None:
     service.save_verification(session=session, report=report, triggered_by="schedule")
     if not report.ok:
         # Codes and sequence numbers only: the report holds no personal data.
-        log.critical("audit chain verification failed; first bad record %s",
-                     report.first_bad_seq)
+        log.critical("audit chain verification failed; first bad record %s", report.first_bad_seq)
 
 
 register_schedule(CHECKPOINT_KIND, CHECKPOINT_CRON, CHECKPOINT_KIND)

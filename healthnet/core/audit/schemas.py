@@ -16,8 +16,18 @@ from healthnet.core.schemas import ApiModel, PageQuery
 # An exact action code, or a prefix ending in "*" (e.g. "patients.*").
 _SEARCH_ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]*)*\*?$")
 Outcome = Literal["success", "failure", "denied"]
-Purpose = Literal["TREAT", "EMERGENCY", "COC", "PATRQT", "PUBHLTH", "HQUALIMP", "HOPERAT",
-                  "HRESCH", "ADMIN", "AUDIT"]
+Purpose = Literal[
+    "TREAT",
+    "EMERGENCY",
+    "COC",
+    "PATRQT",
+    "PUBHLTH",
+    "HQUALIMP",
+    "HOPERAT",
+    "HRESCH",
+    "ADMIN",
+    "AUDIT",
+]
 
 
 class _Filters(ApiModel):

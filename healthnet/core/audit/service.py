@@ -12,7 +12,6 @@ the business work, to keep that lock short.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import math
@@ -36,11 +35,18 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from healthnet.core.audit import chain, export
 from healthnet.core.audit import messages as _messages  # noqa: F401  (registers the catalogue)
+from healthnet.core.audit.checkpoints import (
+    SigningKeyInfo,
+    checkpoint,
+    list_checkpoints,
+    rotate_signing_key,
+    signing_keys,
+)
 from healthnet.core.audit.context import AuditContext, current_context
 from healthnet.core.audit.export import ExportFile
 from healthnet.core.audit.models import (
@@ -50,16 +56,11 @@ from healthnet.core.audit.models import (
     AuditCheckpoint,
     AuditRecord,
     AuditRecordArchive,
-    AuditSigningKey,
     AuditVerification,
 )
 from healthnet.core.audit.verify import VerifyReport, verify
 from healthnet.core.crypto import (
     CryptoError,
-    CryptoIntegrityError,
-    SM2PrivateKey,
-    sm4_gcm_decrypt,
-    sm4_gcm_encrypt,
 )
 from healthnet.core.db import is_postgres, transaction, utcnow
 from healthnet.core.errors import NotFound, RuleViolation, ServiceUnavailable
@@ -70,7 +71,15 @@ log = logging.getLogger("healthnet.audit")
 # HL7 v3 PurposeOfUse (v3-PurposeOfUse) codes where one fits; EMERGENCY is HL7's ETREAT/BTG,
 # ADMIN its HSYSADMIN, AUDIT has no HL7 code.
 PURPOSES = (
-    "TREAT", "EMERGENCY", "COC", "PATRQT", "PUBHLTH", "HQUALIMP", "HOPERAT", "HRESCH", "ADMIN",
+    "TREAT",
+    "EMERGENCY",
+    "COC",
+    "PATRQT",
+    "PUBHLTH",
+    "HQUALIMP",
+    "HOPERAT",
+    "HRESCH",
+    "ADMIN",
     "AUDIT",
 )
 OUTCOMES = ("success", "failure", "denied")
@@ -81,18 +90,36 @@ EXPORT_MAX_ROWS = 100_000
 # detail must never carry personal data (SECURITY.md "no personal data in logs"): refuse the
 # obvious keys and values that look like a resident ID number (GB 11643) or a mobile number.
 _FORBIDDEN_DETAIL_KEYS = {
-    "name", "fullname", "realname", "idnumber", "idno", "idcard", "identifier", "phone",
-    "mobile", "telephone", "address", "password", "token", "secret", "birthdate",
+    "name",
+    "fullname",
+    "realname",
+    "idnumber",
+    "idno",
+    "idcard",
+    "identifier",
+    "phone",
+    "mobile",
+    "telephone",
+    "address",
+    "password",
+    "token",
+    "secret",
+    "birthdate",
 }
 # Standalone digit runs only (not inside hex ids): an 18- or 15-character resident ID number
 # (GB 11643-1999) or an 11-digit mainland mobile number.
-_PERSONAL_VALUE_RE = re.compile(
-    r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9A-Za-z])"
-)
+_PERSONAL_VALUE_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9A-Za-z])")
 _LIMITS = {
-    "actor_id": 32, "actor_username": 64, "actor_roles": 255, "institution_id": 32,
-    "client_ip": 45, "user_agent": 255, "resource_type": 64, "resource_id": 64,
-    "patient_id": 32, "request_id": 64,
+    "actor_id": 32,
+    "actor_username": 64,
+    "actor_roles": 255,
+    "institution_id": 32,
+    "client_ip": 45,
+    "user_agent": 255,
+    "resource_type": 64,
+    "resource_id": 64,
+    "patient_id": 32,
+    "request_id": 64,
 }
 
 _live: Table = AuditRecord.__table__  # type: ignore[assignment]
@@ -189,11 +216,13 @@ def _values(
         raise ValueError(f"audit outcome {outcome!r} is not one of {OUTCOMES}")
     raw = {
         "actor_id": actor.user_id if actor is not None else None,
-        "actor_username": username if username is not None else (
-            actor.username if actor is not None else None),
+        "actor_username": username
+        if username is not None
+        else (actor.username if actor is not None else None),
         "actor_roles": _role_codes(actor, roles),
-        "institution_id": institution_id if institution_id is not None else (
-            actor.institution_id if actor is not None else None),
+        "institution_id": institution_id
+        if institution_id is not None
+        else (actor.institution_id if actor is not None else None),
         "client_ip": ctx.client_ip,
         "user_agent": ctx.user_agent,
         "resource_type": resource_type,
@@ -204,8 +233,7 @@ def _values(
     values: dict[str, Any] = {k: _clean(v, _LIMITS[k]) for k, v in raw.items()}
     if not values["resource_type"]:
         raise ValueError("audit resource_type is required")
-    values.update(action=action, purpose=purpose, outcome=outcome,
-                  detail=canonical_detail(detail))
+    values.update(action=action, purpose=purpose, outcome=outcome, detail=canonical_detail(detail))
     return values
 
 
@@ -286,9 +314,17 @@ def record(
     caller's transaction must not commit.
     """
     values = _values(
-        actor=actor, username=username, roles=roles, institution_id=institution_id,
-        action=action, resource_type=resource_type, resource_id=resource_id,
-        patient_id=patient_id, purpose=purpose, outcome=outcome, detail=detail,
+        actor=actor,
+        username=username,
+        roles=roles,
+        institution_id=institution_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        purpose=purpose,
+        outcome=outcome,
+        detail=detail,
         ctx=request or current_context(),
     )
     try:
@@ -323,123 +359,23 @@ def record_separately(
     try:
         with transaction() as session:
             return record(
-                session=session, actor=actor, action=action, resource_type=resource_type,
-                resource_id=resource_id, patient_id=patient_id, purpose=purpose,
-                outcome=outcome, detail=detail, request=request, username=username,
-                roles=roles, institution_id=institution_id,
+                session=session,
+                actor=actor,
+                action=action,
+                resource_type=resource_type,
+                resource_id=resource_id,
+                patient_id=patient_id,
+                purpose=purpose,
+                outcome=outcome,
+                detail=detail,
+                request=request,
+                username=username,
+                roles=roles,
+                institution_id=institution_id,
             )
     except SQLAlchemyError as exc:  # the commit itself failed
         log.error("audit record could not be committed (%s)", type(exc).__name__)
         raise ServiceUnavailable("audit.unavailable") from None
-
-
-# --------------------------------------------------------------------------- signing key
-
-
-@dataclass(frozen=True)
-class SigningKeyInfo:
-    fingerprint: str
-    public_key_pem: str
-    active: bool
-    created_at: datetime
-
-
-def _wrap_aad(fingerprint: str) -> bytes:
-    return b"healthnet/v1/audit/signing-key/" + fingerprint.encode()
-
-
-def _new_signing_key_row() -> AuditSigningKey:
-    key = SM2PrivateKey.generate()
-    public = key.public_key()
-    fp = chain.fingerprint_of(public)
-    pem = public.to_pem().decode()
-    blob = sm4_gcm_encrypt(chain.signing_key_wrap_key(), key.to_pem(), _wrap_aad(fp))
-    wrapped = base64.b64encode(blob).decode()
-    return AuditSigningKey(
-        fingerprint=fp, public_key_pem=pem, wrapped_private_key=wrapped, active_slot=1,
-        tag=chain.signing_key_tag(fp, pem, wrapped), created_at=utcnow(),
-    )
-
-
-def _active_signing_key(session: Session) -> tuple[SM2PrivateKey, str]:
-    stmt = select(AuditSigningKey).where(AuditSigningKey.active_slot == 1)
-    row = session.scalar(stmt)
-    if row is None:
-        new = _new_signing_key_row()
-        try:
-            with session.begin_nested():
-                session.add(new)
-        except IntegrityError:
-            pass  # another process created the key first; use theirs
-        row = session.scalar(stmt)
-        assert row is not None
-        log.info("created the audit checkpoint signing key %s", row.fingerprint[:16])
-    if not chain.key_row_trusted(row.fingerprint, row.public_key_pem,
-                                 row.wrapped_private_key, row.tag):
-        raise CryptoIntegrityError("the audit signing key was changed outside HealthNet")
-    pem = sm4_gcm_decrypt(chain.signing_key_wrap_key(),
-                          base64.b64decode(row.wrapped_private_key), _wrap_aad(row.fingerprint))
-    key = SM2PrivateKey.from_pem(pem)
-    if chain.fingerprint_of(key.public_key()) != row.fingerprint:
-        raise CryptoIntegrityError("the audit signing key does not match its public key")
-    return key, row.fingerprint
-
-
-def signing_keys(*, session: Session) -> list[SigningKeyInfo]:
-    """Every checkpoint key (public halves), newest first, for auditors' offline verification."""
-    _active_signing_key(session)  # created on first use
-    rows = session.scalars(select(AuditSigningKey).order_by(AuditSigningKey.created_at.desc()))
-    return [SigningKeyInfo(r.fingerprint, r.public_key_pem, r.active_slot == 1, r.created_at)
-            for r in rows]
-
-
-def rotate_signing_key(*, session: Session) -> SigningKeyInfo:
-    """Start signing with a new key; old checkpoints still verify with the old public key."""
-    _active_signing_key(session)
-    session.execute(update(AuditSigningKey).where(AuditSigningKey.active_slot == 1)
-                    .values(active_slot=None))
-    new = _new_signing_key_row()
-    session.add(new)
-    session.flush()
-    return SigningKeyInfo(new.fingerprint, new.public_key_pem, True, new.created_at)
-
-
-# --------------------------------------------------------------------------- checkpoints
-
-
-def checkpoint(*, session: Session, force: bool = False) -> AuditCheckpoint | None:
-    """Sign the current chain head (SM2-with-SM3); None when nothing was added since the last.
-
-    Reads the committed head, so the checkpoint never covers records that might roll back.
-    """
-    head = session.execute(
-        select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)
-    ).one_or_none()
-    if head is None or head[0] == 0:
-        return None
-    seq, head_hash = int(head[0]), str(head[1])
-    last = session.scalar(select(func.max(AuditCheckpoint.seq)))
-    if not force and last is not None and last >= seq:
-        return None
-    key, fp = _active_signing_key(session)
-    signed_at = utcnow()
-    signature = key.sign(chain.checkpoint_message(seq, head_hash, signed_at))
-    row = AuditCheckpoint(seq=seq, head_hash=head_hash, signed_at=signed_at,
-                          signature=base64.b64encode(signature).decode(),
-                          signer_fingerprint=fp, created_at=signed_at)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def list_checkpoints(
-    *, session: Session, offset: int = 0, limit: int = 20
-) -> tuple[list[AuditCheckpoint], int]:
-    total = session.scalar(select(func.count()).select_from(AuditCheckpoint)) or 0
-    rows = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(),
-                                                            AuditCheckpoint.signed_at.desc())
-                           .offset(offset).limit(limit))
-    return list(rows), int(total)
 
 
 # --------------------------------------------------------------------------- search and export
@@ -467,15 +403,23 @@ class RecordFilter:
                 continue
             head, *rest = key.split("_")
             out[head + "".join(p.title() for p in rest)] = (
-                chain.format_time(value) if isinstance(value, datetime) else value)
+                chain.format_time(value) if isinstance(value, datetime) else value
+            )
         return out
 
 
 def _where(table: Table, f: RecordFilter) -> list[ColumnElement[bool]]:
     c = table.c
     conds: list[ColumnElement[bool]] = []
-    for name in ("actor_id", "actor_username", "patient_id", "resource_type", "resource_id",
-                 "outcome", "purpose"):
+    for name in (
+        "actor_id",
+        "actor_username",
+        "patient_id",
+        "resource_type",
+        "resource_id",
+        "outcome",
+        "purpose",
+    ):
         value = getattr(f, name)
         if value is not None:
             conds.append(c[name] == value)
@@ -511,8 +455,15 @@ def search(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(stmt.order_by(table.c.seq.desc()).offset(offset).limit(limit))
     items = [dict(r) for r in rows.mappings()]
-    record(session=session, actor=actor, action="audit.search", resource_type="audit_record",
-           purpose="AUDIT", detail={**filters.summary(), "results": int(total)}, request=request)
+    record(
+        session=session,
+        actor=actor,
+        action="audit.search",
+        resource_type="audit_record",
+        purpose="AUDIT",
+        detail={**filters.summary(), "results": int(total)},
+        request=request,
+    )
     return items, int(total)
 
 
@@ -526,8 +477,15 @@ def get_record(
             break
     if row is None:
         raise NotFound("audit.record_not_found")
-    record(session=session, actor=actor, action="audit.record.read",
-           resource_type="audit_record", resource_id=str(seq), purpose="AUDIT", request=request)
+    record(
+        session=session,
+        actor=actor,
+        action="audit.record.read",
+        resource_type="audit_record",
+        resource_id=str(seq),
+        purpose="AUDIT",
+        request=request,
+    )
     return dict(row)
 
 
@@ -546,9 +504,15 @@ def export_file(
         raise RuleViolation("audit.export_too_large", count=count, limit=EXPORT_MAX_ROWS)
     rows = session.execute(stmt.order_by(table.c.seq)).mappings()
     result = export.render((dict(r) for r in rows), file_format, utcnow())
-    record(session=session, actor=actor, action="audit.export", resource_type="audit_record",
-           purpose="AUDIT", detail={**filters.summary(), "format": file_format,
-                                    "results": int(count)}, request=request)
+    record(
+        session=session,
+        actor=actor,
+        action="audit.export",
+        resource_type="audit_record",
+        purpose="AUDIT",
+        detail={**filters.summary(), "format": file_format, "results": int(count)},
+        request=request,
+    )
     return result
 
 
@@ -572,14 +536,21 @@ def archive(*, session: Session, before: datetime, limit: int = 50_000) -> tuple
     up_to = min(int(up_to), int(first) + limit - 1)
     cols = [c.name for c in _live.columns]
     session.execute(
-        insert(_archive).from_select(cols, select(*[_live.c[n] for n in cols])
-                                     .where(_live.c.seq <= up_to))
+        insert(_archive).from_select(
+            cols, select(*[_live.c[n] for n in cols]).where(_live.c.seq <= up_to)
+        )
     )
     result = session.execute(delete(_live).where(_live.c.seq <= up_to))
     moved = int(getattr(result, "rowcount", 0) or 0)
-    record(session=session, actor=None, username="system", action="audit.archive",
-           resource_type="audit_record", purpose="ADMIN",
-           detail={"upToSeq": up_to, "moved": int(moved)})
+    record(
+        session=session,
+        actor=None,
+        username="system",
+        action="audit.archive",
+        resource_type="audit_record",
+        purpose="ADMIN",
+        detail={"upToSeq": up_to, "moved": int(moved)},
+    )
     return int(moved), up_to
 
 
@@ -590,10 +561,15 @@ def save_verification(
     *, session: Session, report: VerifyReport, triggered_by: str
 ) -> AuditVerification:
     row = AuditVerification(
-        started_at=report.started_at, finished_at=report.finished_at, ok=report.ok,
-        records_checked=report.records, archived_records=report.archived,
-        checkpoints_checked=report.checkpoints, last_seq=report.last_seq,
-        problems=[p.as_dict() for p in report.problems], triggered_by=triggered_by[:64],
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        ok=report.ok,
+        records_checked=report.records,
+        archived_records=report.archived,
+        checkpoints_checked=report.checkpoints,
+        last_seq=report.last_seq,
+        problems=[p.as_dict() for p in report.problems],
+        triggered_by=triggered_by[:64],
         duration_ms=int(report.seconds * 1000),
     )
     session.add(row)
@@ -611,11 +587,20 @@ def run_verification(
     """Verify the whole chain now (its own read snapshot), keep the result, audit the run."""
     report = verify(bind=bind)
     row = save_verification(session=session, report=report, triggered_by=actor.username)
-    record(session=session, actor=actor, action="audit.chain.verify",
-           resource_type="audit_chain", purpose="AUDIT",
-           outcome="success" if report.ok else "failure",
-           detail={"records": report.records, "problems": len(report.problems),
-                   "firstBadSeq": report.first_bad_seq}, request=request)
+    record(
+        session=session,
+        actor=actor,
+        action="audit.chain.verify",
+        resource_type="audit_chain",
+        purpose="AUDIT",
+        outcome="success" if report.ok else "failure",
+        detail={
+            "records": report.records,
+            "problems": len(report.problems),
+            "firstBadSeq": report.first_bad_seq,
+        },
+        request=request,
+    )
     return row
 
 
@@ -628,9 +613,11 @@ def latest_verification(*, session: Session) -> AuditVerification | None:
 def chain_status(*, session: Session) -> dict[str, Any]:
     """Head, record counts and the last checkpoint: what the verification page shows."""
     head = session.execute(select(_head.c.last_seq, _head.c.last_hash)).one_or_none()
-    last_cp = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(),
-                                                              AuditCheckpoint.signed_at.desc())
-                             .limit(1))
+    last_cp = session.scalar(
+        select(AuditCheckpoint)
+        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.signed_at.desc())
+        .limit(1)
+    )
     return {
         "last_seq": int(head[0]) if head else 0,
         "last_hash": str(head[1]) if head else GENESIS_HASH,
@@ -647,6 +634,7 @@ __all__ = [
     "AuditContext",
     "AuditRef",
     "RecordFilter",
+    "SigningKeyInfo",
     "archive",
     "chain_status",
     "checkpoint",

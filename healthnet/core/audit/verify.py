@@ -48,8 +48,16 @@ from healthnet.core.crypto import CryptoError, SM2PublicKey, hmac_sm3, sm3
 from healthnet.core.db import get_engine, utcnow
 from healthnet.core.i18n import t
 
-CHAIN_KINDS = ("altered", "forged", "deleted", "inserted", "relinked", "tail_deleted",
-               "head_mismatch", "head_missing")
+CHAIN_KINDS = (
+    "altered",
+    "forged",
+    "deleted",
+    "inserted",
+    "relinked",
+    "tail_deleted",
+    "head_mismatch",
+    "head_missing",
+)
 MAX_PROBLEMS = 100
 # Below this, starting worker processes costs more than it saves.
 PARALLEL_MIN_RECORDS = 200_000
@@ -69,8 +77,13 @@ class Problem:
         return t(f"audit.problem.{self.kind}", seq=self.seq, last=self.last, time=when)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "seq": self.seq, "last": self.last,
-                "checkpointId": self.checkpoint_id, "message": self.message}
+        return {
+            "kind": self.kind,
+            "seq": self.seq,
+            "last": self.last,
+            "checkpointId": self.checkpoint_id,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -104,11 +117,24 @@ class VerifyReport:
     def lines(self) -> list[str]:
         """The report in Chinese, as the command line prints it."""
         if self.ok:
-            return [t("audit.verify.ok", records=self.records, archived=self.archived,
-                      checkpoints=self.checkpoints, last_seq=self.last_seq,
-                      seconds=f"{self.seconds:.1f}")]
-        out = [t("audit.verify.failed", count=len(self.problems) + self.more_problems,
-                 records=self.records, checkpoints=self.checkpoints)]
+            return [
+                t(
+                    "audit.verify.ok",
+                    records=self.records,
+                    archived=self.archived,
+                    checkpoints=self.checkpoints,
+                    last_seq=self.last_seq,
+                    seconds=f"{self.seconds:.1f}",
+                )
+            ]
+        out = [
+            t(
+                "audit.verify.failed",
+                count=len(self.problems) + self.more_problems,
+                records=self.records,
+                checkpoints=self.checkpoints,
+            )
+        ]
         if self.first_bad_seq is not None:
             out.append(t("audit.verify.first", seq=self.first_bad_seq))
         out += [f"  - {p.message}" for p in self.problems]
@@ -167,8 +193,9 @@ class _Chunk:
             self.more_problems += 1
 
 
-def _batches(conn: Connection, table: Table, lo: int | None, hi: int | None,
-             batch_size: int) -> Iterator[Sequence[Sequence[Any]]]:
+def _batches(
+    conn: Connection, table: Table, lo: int | None, hi: int | None, batch_size: int
+) -> Iterator[Sequence[Sequence[Any]]]:
     """The rows of ``table`` in seq order, streamed: hashed fields, prev_hash, hash, mac."""
     cols = [table.c[f] for f in chain.FIELDS]
     cols += [table.c.prev_hash, table.c.hash, table.c.mac]
@@ -202,8 +229,15 @@ def _batches(conn: Connection, table: Table, lo: int | None, hi: int | None,
     yield from conn.execute(stmt.execution_options(yield_per=batch_size)).partitions()
 
 
-def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_key: bytes | None,
-          checkpoints: dict[int, list[_Cp]], batch_size: int) -> _Chunk:
+def _walk(
+    conn: Connection,
+    table: Table,
+    lo: int | None,
+    hi: int | None,
+    mac_key: bytes | None,
+    checkpoints: dict[int, list[_Cp]],
+    batch_size: int,
+) -> _Chunk:
     """Check every row of ``table`` with ``lo <= seq <= hi`` (None: unbounded), in seq order.
 
     Links are checked inside the range; the link into its first row is checked by the caller
@@ -211,8 +245,13 @@ def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_ke
     """
     out = _Chunk()
     # chain.record_hash, inlined: this loop runs once per record of the whole trail.
-    dumps, fromhex, epoch, micro, fmt = (chain._dumps, bytes.fromhex, chain._EPOCH,
-                                         chain._MICROSECOND, chain.FORMAT)
+    dumps, fromhex, epoch, micro, fmt = (
+        chain._dumps,
+        bytes.fromhex,
+        chain._EPOCH,
+        chain._MICROSECOND,
+        chain.FORMAT,
+    )
     last_seq, expected_prev, prev_bad = 0, "", False
     for part in _batches(conn, table, lo, hi, batch_size):
         for row in part:
@@ -227,9 +266,10 @@ def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_ke
             if digest != stored_hash:
                 out.add(Problem("altered", seq))
                 bad = True
-            elif mac_key is not None and hmac_sm3(
-                mac_key, bytes.fromhex(stored_hash)
-            ).hex() != stored_mac:
+            elif (
+                mac_key is not None
+                and hmac_sm3(mac_key, bytes.fromhex(stored_hash)).hex() != stored_mac
+            ):
                 out.add(Problem("forged", seq))
                 bad = True
             if out.count == 0:
@@ -242,8 +282,9 @@ def _walk(conn: Connection, table: Table, lo: int | None, hi: int | None, mac_ke
             for cp in checkpoints.get(seq, ()):
                 out.seen_checkpoints.add(cp.id)
                 if cp.head_hash != stored_hash:
-                    out.add(Problem("checkpoint_mismatch", seq, checkpoint_id=cp.id,
-                                    time=cp.signed_at))
+                    out.add(
+                        Problem("checkpoint_mismatch", seq, checkpoint_id=cp.id, time=cp.signed_at)
+                    )
             out.count += 1
             last_seq, expected_prev, prev_bad = seq, stored_hash, bad
     out.last_seq, out.last_hash, out.last_bad = last_seq, expected_prev, prev_bad
@@ -279,9 +320,18 @@ def _stitch(report: VerifyReport, state: _Stitch, chunk: _Chunk) -> None:
         state.prev_bad = chunk.last_bad
 
 
-def _walk_job(url: str, snapshot: str, table_name: str, lo: int, hi: int, check_mac: bool,
-              checkpoints: dict[int, list[_Cp]], batch_size: int, signed: list[_SignedCp],
-              key_pems: dict[str, str]) -> _Chunk:
+def _walk_job(
+    url: str,
+    snapshot: str,
+    table_name: str,
+    lo: int,
+    hi: int,
+    check_mac: bool,
+    checkpoints: dict[int, list[_Cp]],
+    batch_size: int,
+    signed: list[_SignedCp],
+    key_pems: dict[str, str],
+) -> _Chunk:
     """One worker process: one seq range in the coordinator's snapshot (a PostgreSQL exported
     snapshot), plus its share of the checkpoint signatures."""
     from sqlalchemy import create_engine, pool
@@ -290,16 +340,23 @@ def _walk_job(url: str, snapshot: str, table_name: str, lo: int, hi: int, check_
     table = _archive if table_name == _archive.name else _live
     try:
         with engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ",
-                                          postgresql_readonly=True)
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
             with conn.begin():
                 # A utility statement takes no parameters; the id is PostgreSQL's own output.
                 if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):
                     raise ValueError("unexpected snapshot id")
                 conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-                chunk = _walk(conn, table, lo, hi,
-                              chain.record_mac_key() if check_mac else None,
-                              checkpoints, batch_size)
+                chunk = _walk(
+                    conn,
+                    table,
+                    lo,
+                    hi,
+                    chain.record_mac_key() if check_mac else None,
+                    checkpoints,
+                    batch_size,
+                )
     finally:
         engine.dispose()
     keys = {fp: SM2PublicKey.from_pem(pem.encode()) for fp, pem in key_pems.items()}
@@ -330,8 +387,9 @@ def _trusted_keys(
         return {chain.fingerprint_of(k): k for k in pinned}
     keys: dict[str, SM2PublicKey] = {}
     for row in conn.execute(select(AuditSigningKey.__table__)).mappings():
-        if check_mac and not chain.key_row_trusted(row["fingerprint"], row["public_key_pem"],
-                                                   row["wrapped_private_key"], row["tag"]):
+        if check_mac and not chain.key_row_trusted(
+            row["fingerprint"], row["public_key_pem"], row["wrapped_private_key"], row["tag"]
+        ):
             continue
         try:
             keys[row["fingerprint"]] = SM2PublicKey.from_pem(row["public_key_pem"].encode())
@@ -345,8 +403,9 @@ def _check_signatures(cps: list[Any], keys: dict[str, SM2PublicKey]) -> list[Pro
     for cp in cps:
         key = keys.get(cp.signer_fingerprint)
         if key is None:
-            problems.append(Problem("checkpoint_key", cp.seq, checkpoint_id=cp.id,
-                                    time=cp.signed_at))
+            problems.append(
+                Problem("checkpoint_key", cp.seq, checkpoint_id=cp.id, time=cp.signed_at)
+            )
             continue
         try:
             sig = base64.b64decode(cp.signature, validate=True)
@@ -354,16 +413,30 @@ def _check_signatures(cps: list[Any], keys: dict[str, SM2PublicKey]) -> list[Pro
             sig = b""
         message = chain.checkpoint_message(cp.seq, cp.head_hash, cp.signed_at)
         if not key.is_valid_signature(sig, message):
-            problems.append(Problem("checkpoint_signature", cp.seq, checkpoint_id=cp.id,
-                                    time=cp.signed_at))
+            problems.append(
+                Problem("checkpoint_signature", cp.seq, checkpoint_id=cp.id, time=cp.signed_at)
+            )
     return problems
 
 
-def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] | None,
-         check_mac: bool, batch_size: int, workers: int, url: str | None,
-         min_parallel: int = PARALLEL_MIN_RECORDS) -> None:
-    cps = list(conn.execute(select(AuditCheckpoint.__table__)
-                            .order_by(AuditCheckpoint.seq, AuditCheckpoint.signed_at)))
+def _run(
+    conn: Connection,
+    report: VerifyReport,
+    *,
+    pinned: list[SM2PublicKey] | None,
+    check_mac: bool,
+    batch_size: int,
+    workers: int,
+    url: str | None,
+    min_parallel: int = PARALLEL_MIN_RECORDS,
+) -> None:
+    cps = list(
+        conn.execute(
+            select(AuditCheckpoint.__table__).order_by(
+                AuditCheckpoint.seq, AuditCheckpoint.signed_at
+            )
+        )
+    )
     report.checkpoints = len(cps)
     keys = _trusted_keys(conn, pinned, check_mac)
     by_seq: dict[int, list[_Cp]] = defaultdict(list)
@@ -385,15 +458,29 @@ def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] |
         # PostgreSQL: worker processes walk seq ranges in this transaction's snapshot and share
         # the SM2 signature checks (about 1 ms each, tens of thousands a year).
         snapshot = str(conn.scalar(text("SELECT pg_export_snapshot()")))
-        signed = [_SignedCp(cp.id, cp.seq, cp.head_hash, cp.signed_at, cp.signature,
-                            cp.signer_fingerprint) for cp in cps]
+        signed = [
+            _SignedCp(
+                cp.id, cp.seq, cp.head_hash, cp.signed_at, cp.signature, cp.signer_fingerprint
+            )
+            for cp in cps
+        ]
         pems = {fp: key.to_pem().decode() for fp, key in keys.items()}
         signature_problems: list[Problem] = []
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as procs:
             futures = [
-                procs.submit(_walk_job, url, snapshot, table.name, lo, hi, check_mac,
-                             {k: v for k, v in by_seq.items() if lo <= k <= hi}, batch_size,
-                             signed[i::len(ranges)], pems)
+                procs.submit(
+                    _walk_job,
+                    url,
+                    snapshot,
+                    table.name,
+                    lo,
+                    hi,
+                    check_mac,
+                    {k: v for k, v in by_seq.items() if lo <= k <= hi},
+                    batch_size,
+                    signed[i :: len(ranges)],
+                    pems,
+                )
                 for i, (table, lo, hi) in enumerate(ranges)
             ]
             for (table, _, _), future in zip(ranges, futures, strict=True):
@@ -417,11 +504,13 @@ def _run(conn: Connection, report: VerifyReport, *, pinned: list[SM2PublicKey] |
     for cp in cps:
         if cp.id not in state.seen_checkpoints:
             # Signed once, gone now: the records up to cp.seq were removed.
-            report.add(Problem("checkpoint_missing_record", cp.seq, checkpoint_id=cp.id,
-                               time=cp.signed_at))
+            report.add(
+                Problem("checkpoint_missing_record", cp.seq, checkpoint_id=cp.id, time=cp.signed_at)
+            )
 
-    head = conn.execute(select(_head.c.last_seq, _head.c.last_hash)
-                        .where(_head.c.id == HEAD_ID)).one_or_none()
+    head = conn.execute(
+        select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)
+    ).one_or_none()
     if head is None:
         if report.records:
             report.add(Problem("head_missing"))
@@ -457,20 +546,35 @@ def verify(
     start = time.perf_counter()
     target = bind if bind is not None else get_engine()
     if isinstance(target, Connection):
-        _run(target, report, pinned=public_keys, check_mac=check_mac, batch_size=batch_size,
-             workers=1, url=None)
+        _run(
+            target,
+            report,
+            pinned=public_keys,
+            check_mac=check_mac,
+            batch_size=batch_size,
+            workers=1,
+            url=None,
+        )
     else:
         pg = target.dialect.name == "postgresql"
         n = workers if workers is not None else min(4, os.cpu_count() or 1)
         url = target.url.render_as_string(hide_password=False) if pg else None
         with target.connect() as conn:
             if pg:
-                conn = conn.execution_options(isolation_level="REPEATABLE READ",
-                                              postgresql_readonly=True)
+                conn = conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
             with conn.begin():
-                _run(conn, report, pinned=public_keys, check_mac=check_mac,
-                     batch_size=batch_size, workers=n, url=url,
-                     min_parallel=PARALLEL_MIN_RECORDS if workers is None else 0)
+                _run(
+                    conn,
+                    report,
+                    pinned=public_keys,
+                    check_mac=check_mac,
+                    batch_size=batch_size,
+                    workers=n,
+                    url=url,
+                    min_parallel=PARALLEL_MIN_RECORDS if workers is None else 0,
+                )
     report.finished_at = utcnow()
     report.seconds = time.perf_counter() - start
     return report

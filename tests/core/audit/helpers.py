@@ -14,8 +14,14 @@ from healthnet.core.audit.models import AuditRecord
 from healthnet.core.audit.verify import VerifyReport, verify
 from healthnet.core.rbac.actor import Actor
 
-DOCTOR = Actor("u-doctor-1", "doctor1", "inst-1", "310101", frozenset({"patients:person:read"}),
-               role_codes=("doctor",))
+DOCTOR = Actor(
+    "u-doctor-1",
+    "doctor1",
+    "inst-1",
+    "310101",
+    frozenset({"patients:person:read"}),
+    role_codes=("doctor",),
+)
 CTX = AuditContext(client_ip="10.1.2.3", user_agent="Mozilla/5.0 test", request_id="req-1")
 
 
@@ -29,8 +35,12 @@ def write(session: Session, n: int, **kw: Any) -> list[service.AuditRef]:
     refs = []
     for i in range(n):
         args: dict[str, Any] = {
-            "actor": DOCTOR, "action": "patients.person.read", "resource_type": "patient",
-            "resource_id": f"p{i}", "patient_id": f"p{i}", "request": CTX,
+            "actor": DOCTOR,
+            "action": "patients.person.read",
+            "resource_type": "patient",
+            "resource_id": f"p{i}",
+            "patient_id": f"p{i}",
+            "request": CTX,
             "detail": {"fields": ["name", "birthDate"], "i": i},
         }
         args.update(kw)
@@ -39,8 +49,9 @@ def write(session: Session, n: int, **kw: Any) -> list[service.AuditRef]:
 
 
 def check(session_or_conn: Session | Connection, **kw: Any) -> VerifyReport:
-    conn = session_or_conn.connection() if isinstance(session_or_conn, Session) else (
-        session_or_conn)
+    conn = (
+        session_or_conn.connection() if isinstance(session_or_conn, Session) else (session_or_conn)
+    )
     return verify(bind=conn, **kw)
 
 
@@ -53,4 +64,3 @@ def read_row(conn: Connection, seq: int) -> dict[str, Any]:
 def rehash(values: dict[str, Any]) -> str:
     """What an attacker who knows the (public) algorithm computes for a row."""
     return chain.record_hash(values["prev_hash"], [values[f] for f in chain.FIELDS])
-

@@ -24,8 +24,15 @@ def test_search_by_patient_actor_action_and_the_search_is_itself_audited(
     chain_db: Session, client: TestClient, make_headers: Headers
 ) -> None:
     write(chain_db, 3)
-    write(chain_db, 1, action="auth.login", resource_type="session", patient_id=None,
-          outcome="failure", purpose="ADMIN")
+    write(
+        chain_db,
+        1,
+        action="auth.login",
+        resource_type="session",
+        patient_id=None,
+        outcome="failure",
+        purpose="ADMIN",
+    )
     headers = make_headers("audit:record:read")
 
     r = client.get(f"{BASE}/records", params={"patientId": "p1"}, headers=headers)
@@ -37,14 +44,16 @@ def test_search_by_patient_actor_action_and_the_search_is_itself_audited(
     assert item["detail"] == {"fields": ["name", "birthDate"], "i": 1}
     assert item["purpose"] == "TREAT" and item["clientIp"] == "10.1.2.3"
 
-    r = client.get(f"{BASE}/records", params={"action": "patients.*", "actorId": "u-doctor-1"},
-                   headers=headers)
+    r = client.get(
+        f"{BASE}/records", params={"action": "patients.*", "actorId": "u-doctor-1"}, headers=headers
+    )
     assert r.json()["total"] == 3
     assert [i["seq"] for i in r.json()["items"]] == [3, 2, 1]  # newest first
     r = client.get(f"{BASE}/records", params={"outcome": "failure"}, headers=headers)
     assert [i["action"] for i in r.json()["items"]] == ["auth.login"]
-    r = client.get(f"{BASE}/records", params={"occurredFrom": "2999-01-01T00:00:00"},
-                   headers=headers)
+    r = client.get(
+        f"{BASE}/records", params={"occurredFrom": "2999-01-01T00:00:00"}, headers=headers
+    )
     assert r.json()["total"] == 0
 
     # Every search above left its own record, naming the auditor and the filters.
@@ -64,8 +73,11 @@ def test_bad_filters_are_422_in_chinese_naming_the_field(
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "action"
     assert "操作代码格式不正确" in r.json()["detail"]
-    r = client.get(f"{BASE}/records", headers=headers,
-                   params={"occurredFrom": "2025-02-01", "occurredTo": "2025-01-01"})
+    r = client.get(
+        f"{BASE}/records",
+        headers=headers,
+        params={"occurredFrom": "2025-02-01", "occurredTo": "2025-01-01"},
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "occurredTo"
     r = client.get(f"{BASE}/records", params={"outcome": "maybe"}, headers=headers)
@@ -89,9 +101,15 @@ def test_without_the_audit_permissions_everything_is_refused(
 ) -> None:
     headers = make_headers(permission) if permission else {}
     expected = 403 if permission else 401
-    for method, path in [("GET", "/records"), ("GET", "/records/1"), ("GET", "/export"),
-                         ("GET", "/chain"), ("POST", "/chain/verify"), ("GET", "/checkpoints"),
-                         ("GET", "/signing-keys")]:
+    for method, path in [
+        ("GET", "/records"),
+        ("GET", "/records/1"),
+        ("GET", "/export"),
+        ("GET", "/chain"),
+        ("POST", "/chain/verify"),
+        ("GET", "/checkpoints"),
+        ("GET", "/signing-keys"),
+    ]:
         r = client.request(method, BASE + path, headers=headers)
         assert r.status_code == expected, (path, r.text)
 
@@ -110,15 +128,20 @@ def test_no_route_changes_or_deletes_audit_records(client: TestClient) -> None:
     for path, methods in audit.items():
         writes = methods - {"get", "head"}
         assert not writes or (path == f"{BASE}/chain/verify" and writes == {"post"}), (
-            path, methods)
+            path,
+            methods,
+        )
 
 
 def test_export_csv_with_chinese_headers_and_no_formula_injection(
     chain_db: Session, client: TestClient, make_headers: Headers
 ) -> None:
     write(chain_db, 2)
-    write(chain_db, 1, request=AuditContext(client_ip="1.2.3.4",
-                                            user_agent="=HYPERLINK(\"http://evil\")"))
+    write(
+        chain_db,
+        1,
+        request=AuditContext(client_ip="1.2.3.4", user_agent='=HYPERLINK("http://evil")'),
+    )
     headers = make_headers("audit:record:export", "audit:record:read")
     r = client.get(f"{BASE}/export", params={"format": "csv"}, headers=headers)
     assert r.status_code == 200, r.text
@@ -137,8 +160,11 @@ def test_export_csv_with_chinese_headers_and_no_formula_injection(
 
 def test_export_excel(chain_db: Session, client: TestClient, make_headers: Headers) -> None:
     write(chain_db, 3)
-    r = client.get(f"{BASE}/export", params={"action": "patients.*"},
-                   headers=make_headers("audit:record:export"))
+    r = client.get(
+        f"{BASE}/export",
+        params={"action": "patients.*"},
+        headers=make_headers("audit:record:export"),
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(r.content)).active
@@ -147,8 +173,9 @@ def test_export_excel(chain_db: Session, client: TestClient, make_headers: Heade
     assert [row[0] for row in rows[1:]] == [1, 2, 3]
 
 
-def test_export_is_capped(chain_db: Session, client: TestClient, make_headers: Headers,
-                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_is_capped(
+    chain_db: Session, client: TestClient, make_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(chain_db, 3)
     monkeypatch.setattr(service, "EXPORT_MAX_ROWS", 2)
     r = client.get(f"{BASE}/export", headers=make_headers("audit:record:export"))

@@ -61,8 +61,10 @@ def test_updating_a_record_and_recomputing_its_hash_is_still_caught(chain_db: Se
     conn = chain_db.connection()
     row = read_row(conn, 4)
     row["outcome"] = "denied"
-    conn.execute(text("UPDATE audit_record SET outcome = 'denied', hash = :h WHERE seq = 4"),
-                 {"h": rehash(row)})
+    conn.execute(
+        text("UPDATE audit_record SET outcome = 'denied', hash = :h WHERE seq = 4"),
+        {"h": rehash(row)},
+    )
 
     report = check(chain_db)
     assert report.first_bad_seq == 4
@@ -96,8 +98,12 @@ def test_inserting_a_forged_record_between_names_its_position(chain_db: Session)
     conn.execute(text("UPDATE audit_record SET seq = seq + 1000 WHERE seq > 3"))
     conn.execute(text("UPDATE audit_record SET seq = seq - 999 WHERE seq > 1000"))
     forged = read_row(conn, 3)
-    forged.update(seq=4, patient_id="victim", prev_hash=forged["hash"],
-                  occurred_at=forged["occurred_at"] + timedelta(seconds=1))
+    forged.update(
+        seq=4,
+        patient_id="victim",
+        prev_hash=forged["hash"],
+        occurred_at=forged["occurred_at"] + timedelta(seconds=1),
+    )
     forged["hash"] = rehash(forged)
     conn.execute(service._live.insert().values(**forged))
     conn.execute(text("UPDATE audit_chain_head SET last_seq = 7"))
@@ -137,8 +143,9 @@ def test_a_tail_deleted_with_the_head_rewound_is_caught_by_the_checkpoint(
     conn = chain_db.connection()
     three = read_row(conn, 3)
     conn.execute(text("DELETE FROM audit_record WHERE seq >= 4"))
-    conn.execute(text("UPDATE audit_chain_head SET last_seq = 3, last_hash = :h"),
-                 {"h": three["hash"]})
+    conn.execute(
+        text("UPDATE audit_chain_head SET last_seq = 3, last_hash = :h"), {"h": three["hash"]}
+    )
 
     report = check(chain_db)
     assert _kinds(report) == [("checkpoint_missing_record", 5)]
@@ -156,9 +163,10 @@ def test_a_rewritten_chain_no_longer_matches_its_signed_checkpoint(chain_db: Ses
         if k == 2:
             row["outcome"] = "failure"
         row["hash"] = rehash(row)
-        conn.execute(text("UPDATE audit_record SET outcome = :o, prev_hash = :p, hash = :h "
-                          "WHERE seq = :s"),
-                     {"o": row["outcome"], "p": row["prev_hash"], "h": row["hash"], "s": k})
+        conn.execute(
+            text("UPDATE audit_record SET outcome = :o, prev_hash = :p, hash = :h WHERE seq = :s"),
+            {"o": row["outcome"], "p": row["prev_hash"], "h": row["hash"], "s": k},
+        )
         prev = row["hash"]
     conn.execute(text("UPDATE audit_chain_head SET last_hash = :h"), {"h": prev})
 
@@ -177,8 +185,9 @@ def test_checkpoints_are_sm2_signatures_over_the_head(chain_db: Session) -> None
     key = service.signing_keys(session=chain_db)[0]
     assert key.active and key.fingerprint == cp.signer_fingerprint
     public = SM2PublicKey.from_pem(key.public_key_pem.encode())
-    public.verify(base64.b64decode(cp.signature),
-                  chain.checkpoint_message(cp.seq, cp.head_hash, cp.signed_at))
+    public.verify(
+        base64.b64decode(cp.signature), chain.checkpoint_message(cp.seq, cp.head_hash, cp.signed_at)
+    )
     assert check(chain_db).checkpoints == 1 and check(chain_db).ok
 
 
@@ -187,10 +196,12 @@ def test_a_forged_checkpoint_signature_fails(chain_db: Session) -> None:
     cp = service.checkpoint(session=chain_db)
     assert cp is not None
     # A signature by another SM2 key over the same message.
-    other = SM2PrivateKey.generate().sign(chain.checkpoint_message(cp.seq, cp.head_hash,
-                                                                   cp.signed_at))
-    chain_db.execute(text("UPDATE audit_checkpoint SET signature = :s"),
-                     {"s": base64.b64encode(other).decode()})
+    other = SM2PrivateKey.generate().sign(
+        chain.checkpoint_message(cp.seq, cp.head_hash, cp.signed_at)
+    )
+    chain_db.execute(
+        text("UPDATE audit_checkpoint SET signature = :s"), {"s": base64.b64encode(other).decode()}
+    )
     report = check(chain_db)
     assert _kinds(report) == [("checkpoint_signature", 3)]
     assert report.first_bad_seq is None  # the records themselves are intact
@@ -205,15 +216,27 @@ def test_a_checkpoint_signed_by_a_key_planted_in_the_database_is_not_trusted(
     # The attacker plants their own public key and signs a checkpoint for a rewritten head.
     attacker = SM2PrivateKey.generate()
     fp = chain.fingerprint_of(attacker.public_key())
-    chain_db.add(AuditSigningKey(fingerprint=fp,
-                                 public_key_pem=attacker.public_key().to_pem().decode(),
-                                 wrapped_private_key="x", active_slot=None, tag="0" * 64))
+    chain_db.add(
+        AuditSigningKey(
+            fingerprint=fp,
+            public_key_pem=attacker.public_key().to_pem().decode(),
+            wrapped_private_key="x",
+            active_slot=None,
+            tag="0" * 64,
+        )
+    )
     now = utcnow()
     head = read_row(chain_db.connection(), 3)["hash"]
     sig = attacker.sign(chain.checkpoint_message(3, head, now))
-    chain_db.add(AuditCheckpoint(seq=3, head_hash=head, signed_at=now,
-                                 signature=base64.b64encode(sig).decode(),
-                                 signer_fingerprint=fp))
+    chain_db.add(
+        AuditCheckpoint(
+            seq=3,
+            head_hash=head,
+            signed_at=now,
+            signature=base64.b64encode(sig).decode(),
+            signer_fingerprint=fp,
+        )
+    )
     chain_db.flush()
     assert _kinds(check(chain_db)) == [("checkpoint_key", 3)]
 
@@ -221,8 +244,7 @@ def test_a_checkpoint_signed_by_a_key_planted_in_the_database_is_not_trusted(
 def test_pinned_public_keys_reject_other_signers(chain_db: Session) -> None:
     write(chain_db, 2)
     service.checkpoint(session=chain_db)
-    real = SM2PublicKey.from_pem(
-        service.signing_keys(session=chain_db)[0].public_key_pem.encode())
+    real = SM2PublicKey.from_pem(service.signing_keys(session=chain_db)[0].public_key_pem.encode())
     assert check(chain_db, public_keys=[real]).ok
     stranger = SM2PrivateKey.generate().public_key()
     assert _kinds(check(chain_db, public_keys=[stranger])) == [("checkpoint_key", 2)]
@@ -251,9 +273,12 @@ def test_archive_then_verify(chain_db: Session) -> None:
     assert (moved, up_to) == (1, 3)
     assert service.archive(session=chain_db, before=cutoff)[0] == 0
 
-    counts = chain_db.execute(text(
-        "SELECT (SELECT count(*) FROM audit_record), (SELECT count(*) FROM audit_record_archive)"
-    )).one()
+    counts = chain_db.execute(
+        text(
+            "SELECT (SELECT count(*) FROM audit_record), "
+            "(SELECT count(*) FROM audit_record_archive)"
+        )
+    ).one()
     assert tuple(counts) == (4, 3)  # 2 left + the 2 records archive() wrote about itself
     report = check(chain_db)
     assert report.ok, report.lines()
@@ -266,11 +291,13 @@ def test_archive_then_verify(chain_db: Session) -> None:
 
 def test_a_seq_in_both_archive_and_live_is_an_insertion(chain_db: Session) -> None:
     write(chain_db, 3)
-    chain_db.execute(text("INSERT INTO audit_record_archive SELECT * FROM audit_record "
-                          "WHERE seq = 1"))
+    chain_db.execute(
+        text("INSERT INTO audit_record_archive SELECT * FROM audit_record WHERE seq = 1")
+    )
     chain_db.execute(text("DELETE FROM audit_record WHERE seq = 1"))
-    chain_db.execute(text("INSERT INTO audit_record_archive SELECT * FROM audit_record "
-                          "WHERE seq = 2"))
+    chain_db.execute(
+        text("INSERT INTO audit_record_archive SELECT * FROM audit_record WHERE seq = 2")
+    )
     report = check(chain_db)
     assert _kinds(report) == [("inserted", 2)]
 
@@ -295,24 +322,37 @@ def test_a_missing_head_with_records_present_refuses_to_start_a_new_chain(
     assert _kinds(check(chain_db)) == [("head_missing", None)]
 
 
-@pytest.mark.parametrize("detail", [
-    {"name": "张三"},
-    {"patient": {"idNumber": "x"}},
-    {"note": "身份证 11010519491231002X"},
-    {"note": "手机 13812345678"},
-    {"blob": "x" * 3000},
-])
-def test_personal_data_or_bulk_in_detail_is_refused(chain_db: Session,
-                                                    detail: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"name": "张三"},
+        {"patient": {"idNumber": "x"}},
+        {"note": "身份证 11010519491231002X"},
+        {"note": "手机 13812345678"},
+        {"blob": "x" * 3000},
+    ],
+)
+def test_personal_data_or_bulk_in_detail_is_refused(
+    chain_db: Session, detail: dict[str, Any]
+) -> None:
     with pytest.raises(ValueError):
-        service.record(session=chain_db, actor=DOCTOR, action="patients.person.read",
-                       resource_type="patient", detail=detail)
+        service.record(
+            session=chain_db,
+            actor=DOCTOR,
+            action="patients.person.read",
+            resource_type="patient",
+            detail=detail,
+        )
 
 
 def test_ids_that_merely_contain_digits_are_fine_in_detail(chain_db: Session) -> None:
-    service.record(session=chain_db, actor=DOCTOR, action="records.document.read",
-                   resource_type="document",
-                   detail={"documentId": "a13812345678b" + "0" * 19, "count": 13812345678})
+    service.record(
+        session=chain_db,
+        actor=DOCTOR,
+        action="records.document.read",
+        resource_type="document",
+        detail={"documentId": "a13812345678b" + "0" * 19, "count": 13812345678},
+    )
     assert check(chain_db).ok
 
 
@@ -324,8 +364,7 @@ def test_bad_codes_are_refused(chain_db: Session) -> None:
 
 
 def test_long_and_control_characters_are_truncated_before_hashing(chain_db: Session) -> None:
-    ctx = service.AuditContext(client_ip="::1", user_agent="A\x00B" + "x" * 400,
-                               request_id="r")
+    ctx = service.AuditContext(client_ip="::1", user_agent="A\x00B" + "x" * 400, request_id="r")
     write(chain_db, 1, request=ctx)
     row = read_row(chain_db.connection(), 1)
     assert row["user_agent"].startswith("AB") and len(row["user_agent"]) == 255
@@ -333,9 +372,17 @@ def test_long_and_control_characters_are_truncated_before_hashing(chain_db: Sess
 
 
 def test_failed_login_without_an_account_is_recorded(chain_db: Session) -> None:
-    ref = service.record(session=chain_db, actor=None, username="nobody", action="auth.login",
-                         resource_type="session", purpose="ADMIN", outcome="failure",
-                         detail={"reason": "invalid_credentials"}, request=CTX)
+    ref = service.record(
+        session=chain_db,
+        actor=None,
+        username="nobody",
+        action="auth.login",
+        resource_type="session",
+        purpose="ADMIN",
+        outcome="failure",
+        detail={"reason": "invalid_credentials"},
+        request=CTX,
+    )
     row = read_row(chain_db.connection(), ref.seq)
     assert row["actor_id"] is None and row["actor_username"] == "nobody"
     assert row["outcome"] == "failure"
@@ -360,7 +407,8 @@ def test_the_documented_hash_can_be_recomputed_by_an_independent_sm3(chain_db: S
     micros = (row["occurred_at"] - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     fields = [row[f] for f in chain.FIELDS]
     fields[1] = micros
-    canonical = json.dumps(["hn-audit-v1", *fields], ensure_ascii=False,
-                           separators=(",", ":")).encode()
+    canonical = json.dumps(
+        ["hn-audit-v1", *fields], ensure_ascii=False, separators=(",", ":")
+    ).encode()
     data = bytes.fromhex(row["prev_hash"]) + canonical
     assert gm_sm3.sm3_hash(gm_func.bytes_to_list(data)) == row["hash"]

@@ -75,8 +75,10 @@ def test_archive_moves_old_records_and_the_chain_still_verifies() -> None:
     verify = runner.invoke(app, ["audit", "verify"])
     assert verify.exit_code == 0, verify.output
     assert "其中归档 4 条" in verify.output
-    assert "没有需要归档的记录" in runner.invoke(
-        app, ["audit", "archive", "--before", "2000-01-01"]).output
+    assert (
+        "没有需要归档的记录"
+        in runner.invoke(app, ["audit", "archive", "--before", "2000-01-01"]).output
+    )
     assert runner.invoke(app, ["audit", "archive", "--before", "yesterday"]).exit_code == 2
 
 
@@ -86,8 +88,10 @@ def test_rotate_key_is_audited() -> None:
     result = runner.invoke(app, ["audit", "rotate-key"])
     assert result.exit_code == 0 and "新的检查点签名公钥指纹" in result.output
     with transaction() as session:
-        assert session.scalar(select(AuditRecord.action).order_by(AuditRecord.seq.desc())
-                              .limit(1)) == "crypto.keys.rotate"
+        assert (
+            session.scalar(select(AuditRecord.action).order_by(AuditRecord.seq.desc()).limit(1))
+            == "crypto.keys.rotate"
+        )
     assert runner.invoke(app, ["audit", "checkpoint"]).exit_code == 0
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
 
@@ -95,7 +99,9 @@ def test_rotate_key_is_audited() -> None:
 def test_grants_prints_append_only_sql() -> None:
     result = runner.invoke(app, ["audit", "grants", "--role", "healthnet_app"])
     assert result.exit_code == 0
-    assert ('GRANT SELECT, INSERT ON "public".audit_record, "public".audit_checkpoint '
-            'TO "healthnet_app";') in result.output
+    assert (
+        'GRANT SELECT, INSERT ON "public".audit_record, "public".audit_checkpoint '
+        'TO "healthnet_app";'
+    ) in result.output
     assert "DELETE" not in result.output
     assert runner.invoke(app, ["audit", "grants", "--role", "x; DROP"]).exit_code == 2

@@ -43,10 +43,16 @@ def test_record_separately_survives_the_rollback_of_the_business_transaction() -
     with pytest.raises(_BusinessFailure), transaction() as session:
         session.execute(text("SELECT 1"))  # the business work, which then fails
         raise _BusinessFailure
-    ref = service.record_separately(actor=DOCTOR, action="patients.person.read",
-                                    resource_type="patient", resource_id="p1", patient_id="p1",
-                                    outcome="denied", detail={"reason": "out_of_scope"},
-                                    request=CTX)
+    ref = service.record_separately(
+        actor=DOCTOR,
+        action="patients.person.read",
+        resource_type="patient",
+        resource_id="p1",
+        patient_id="p1",
+        outcome="denied",
+        detail={"reason": "out_of_scope"},
+        request=CTX,
+    )
     assert ref.seq == 1
     report = service.verify()
     assert report.ok and report.records == 1
@@ -118,15 +124,19 @@ def test_the_context_comes_from_the_bound_context_or_the_request_id() -> None:
     try:
         assert current_context() == AuditContext(request_id="rid-42")
         with bind_context(CTX):
-            ref = service.record_separately(actor=DOCTOR, action="auth.login",
-                                            resource_type="session", purpose="ADMIN")
+            ref = service.record_separately(
+                actor=DOCTOR, action="auth.login", resource_type="session", purpose="ADMIN"
+            )
     finally:
         request_id_var.reset(token)
     with transaction() as session:
         row = session.get(AuditRecord, ref.seq)
         assert row is not None
         assert (row.client_ip, row.user_agent, row.request_id) == (
-            "10.1.2.3", "Mozilla/5.0 test", "req-1")
+            "10.1.2.3",
+            "Mozilla/5.0 test",
+            "req-1",
+        )
 
 
 def test_parallel_verification_finds_the_same_problems(engine: Engine) -> None:
@@ -143,9 +153,14 @@ def test_parallel_verification_finds_the_same_problems(engine: Engine) -> None:
         conn.execute(text("UPDATE audit_record_archive SET outcome = 'denied' WHERE seq = 7"))
         conn.execute(text("DELETE FROM audit_record WHERE seq = 13"))
         conn.execute(text("UPDATE audit_record SET patient_id = 'x' WHERE seq = 22"))
-        conn.execute(text("UPDATE audit_checkpoint SET signed_at = signed_at + interval '1' "
-                          "second WHERE seq = 20") if engine.dialect.name == "postgresql" else
-                     text("UPDATE audit_checkpoint SET signature = 'AAAA' WHERE seq = 20"))
+        conn.execute(
+            text(
+                "UPDATE audit_checkpoint SET signed_at = signed_at + interval '1' "
+                "second WHERE seq = 20"
+            )
+            if engine.dialect.name == "postgresql"
+            else text("UPDATE audit_checkpoint SET signature = 'AAAA' WHERE seq = 20")
+        )
 
     in_process = service.verify(workers=1)
     parallel = service.verify(workers=2)  # worker processes on PostgreSQL, in-process on SQLite
