@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from healthnet import __version__
 from healthnet.config import get_settings
@@ -83,6 +84,14 @@ def create_app() -> FastAPI:
     # OpenID Connect fixes its own paths (/.well-known/openid-configuration, /oidc/...), which
     # clients find through discovery; they live outside /api/v1.
     app.include_router(_router("healthnet.core.oidc.api:protocol_router"))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Request-Id"],
+        )
     app.add_middleware(
         PlatformMiddleware,
         max_body=settings.max_body_bytes,

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # The public issuer URL of the OIDC provider, e.g. https://healthnet.example.gov.cn;
     # empty = taken from the request (development only; production must set it).
     oidc_issuer: str = ""
+    # Cross-origin access is off unless origins are listed (e.g. a separately hosted front end).
+    cors_origins: list[str] = []
     # Identity policy (SECURITY.md "Identity"; values are HealthNet policy, not the standard's).
     password_max_age_days: int = 90  # periodic change (MLPS); 0 = never expires
     password_history: int = 5  # a new password may not repeat one of the last N

@@ -86,3 +86,24 @@ def test_unauthenticated_call_is_401(client: TestClient) -> None:
     r = client.get("/api/v1/auth/me")
     assert r.status_code == 401
     assert r.json()["detail"] == "请先登录"
+
+
+def test_cross_origin_access_is_off_by_default(client: TestClient) -> None:
+    r = client.get("/healthz", headers={"Origin": "https://elsewhere.example.test"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_cross_origin_access_for_listed_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthnet.app import create_app
+    from healthnet.config import get_settings
+
+    monkeypatch.setenv("HEALTHNET_CORS_ORIGINS", '["https://web.example.test"]')
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as c:
+            ok = c.get("/healthz", headers={"Origin": "https://web.example.test"})
+            other = c.get("/healthz", headers={"Origin": "https://evil.example.test"})
+    finally:
+        get_settings.cache_clear()
+    assert ok.headers["access-control-allow-origin"] == "https://web.example.test"
+    assert "access-control-allow-origin" not in other.headers
