@@ -45,15 +45,17 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="hn-login-bench-"))
     env = dict(os.environ)
-    env.update({
-        "HEALTHNET_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'bench.db'}",
-        "HEALTHNET_VAR_DIR": str(tmp),
-        "HEALTHNET_MASTER_KEY": secrets.token_hex(32),
-        "HEALTHNET_ENVIRONMENT": "local",
-        "HEALTHNET_RUN_WORKER_IN_PROCESS": "false",
-        "HEALTHNET_LOG_LEVEL": "WARNING",
-        "HEALTHNET_LOGIN_IP_LIMIT": "100000000",
-    })
+    env.update(
+        {
+            "HEALTHNET_DATABASE_URL": args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+            "HEALTHNET_VAR_DIR": str(tmp),
+            "HEALTHNET_MASTER_KEY": secrets.token_hex(32),
+            "HEALTHNET_ENVIRONMENT": "local",
+            "HEALTHNET_RUN_WORKER_IN_PROCESS": "false",
+            "HEALTHNET_LOG_LEVEL": "WARNING",
+            "HEALTHNET_LOGIN_IP_LIMIT": "100000000",
+        }
+    )
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
@@ -84,19 +86,39 @@ def main() -> None:
     earlier = utcnow() - timedelta(minutes=10)
     with transaction() as s:
         for i in range(args.users):
-            user = service.create_user(session=s, username=f"bench_{i:05d}", display_name="压测",
-                                       password=password, must_change_password=False)
+            user = service.create_user(
+                session=s,
+                username=f"bench_{i:05d}",
+                display_name="压测",
+                password=password,
+                must_change_password=False,
+            )
             enrol = totp.start_enrolment(session=s, user=user)
-            totp.confirm_enrolment(session=s, user=user, now=earlier,
-                                   code=pyotp.TOTP(enrol.secret).at(earlier))
+            totp.confirm_enrolment(
+                session=s, user=user, now=earlier, code=pyotp.TOTP(enrol.secret).at(earlier)
+            )
             accounts.append((user.username, enrol.secret))
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "healthnet.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
-         "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "healthnet.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -119,8 +141,10 @@ def main() -> None:
             start = time.perf_counter()
             r = c.post("/api/v1/auth/login", json={"username": username, "password": password})
             assert r.status_code == 200 and r.json()["stage"] == "second_factor", r.text
-            r = c.post("/api/v1/auth/login/totp", json={"ticket": r.json()["ticket"],
-                                                        "code": pyotp.TOTP(secret).now()})
+            r = c.post(
+                "/api/v1/auth/login/totp",
+                json={"ticket": r.json()["ticket"], "code": pyotp.TOTP(secret).now()},
+            )
             assert r.status_code == 200 and r.json()["stage"] == "done", r.text
             return time.perf_counter() - start
 
@@ -138,11 +162,15 @@ def main() -> None:
     latencies.sort()
     p95 = latencies[int(0.95 * (n - 1))]
     dialect = "PostgreSQL" if "postgresql" in env["HEALTHNET_DATABASE_URL"] else "SQLite"
-    print(f"\n{dialect}, {args.workers} uvicorn worker(s), {args.concurrency} concurrent clients, "
-          f"{n} full logins (password + TOTP)")
+    print(
+        f"\n{dialect}, {args.workers} uvicorn worker(s), {args.concurrency} concurrent clients, "
+        f"{n} full logins (password + TOTP)"
+    )
     print(f"  throughput: {n / elapsed:.1f} logins/s")
-    print(f"  latency per login: p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms")
+    print(
+        f"  latency per login: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
