@@ -44,7 +44,7 @@ for _spec, _name in COMMANDS.items():
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Create or migrate the database to the newest schema."""
+    """创建数据库或升级到最新结构。"""
     from alembic import command
 
     from healthnet.core.health import alembic_config
@@ -60,7 +60,7 @@ def setup(
     demo: bool = typer.Option(True, "--demo/--no-demo", help="首次运行时加载演示数据"),
     demo_size: str = typer.Option("small", "--demo-size"),
 ) -> None:
-    """First-run set-up (idempotent): migrate, keys, code systems, administrator, demo data."""
+    """首次安装（可重复执行）：数据库迁移、密钥、编码库、三员账号、演示数据。"""
     from healthnet.core.auth.cli import create_initial_admin, print_initial_admins
     from healthnet.core.codes.service import load_builtin
     from healthnet.core.crypto import ensure_active_key
@@ -84,7 +84,7 @@ def setup(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API and web UI (uvicorn)."""
+    """启动接口与网页服务（uvicorn）。"""
     import uvicorn
 
     uvicorn.run(
