@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from healthnet.core.audit.context import AuditContextDep
 from healthnet.core.deps import Actor, CurrentActor, SessionDep, require
 from healthnet.core.errors import ValidationFailed
 from healthnet.core.orgs import service
@@ -72,9 +73,11 @@ def list_institutions(
 
 @router.post("/institutions", response_model=InstitutionRead, status_code=201)
 def create_institution(
-    data: InstitutionCreate, session: SessionDep, actor: CanWrite
+    ctx: AuditContextDep, data: InstitutionCreate, session: SessionDep, actor: CanWrite
 ) -> InstitutionRead:
-    return InstitutionRead.model_validate(service.create_institution(session=session, data=data))
+    return InstitutionRead.model_validate(
+        service.create_institution(session=session, data=data, actor=actor, request=ctx)
+    )
 
 
 @router.get("/institutions/import-template", response_class=PlainTextResponse)
@@ -106,9 +109,12 @@ def import_template(actor: CanWrite) -> PlainTextResponse:
     },
 )
 def import_institutions(
-    session: SessionDep, actor: CanWrite, content: Annotated[bytes, Depends(csv_upload)]
+    ctx: AuditContextDep,
+    session: SessionDep,
+    actor: CanWrite,
+    content: Annotated[bytes, Depends(csv_upload)],
 ) -> ImportResult:
-    return service.import_institutions(session=session, content=content)
+    return service.import_institutions(session=session, content=content, actor=actor, request=ctx)
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionRead)
@@ -119,31 +125,34 @@ def get_institution(institution_id: str, session: SessionDep, actor: CanRead) ->
 
 @router.patch("/institutions/{institution_id}", response_model=InstitutionRead)
 def update_institution(
+    ctx: AuditContextDep,
     actor: CanWrite,
     institution_id: ScopedInstitutionId,
     data: InstitutionUpdate,
     session: SessionDep,
 ) -> InstitutionRead:
-    inst = service.update_institution(session=session, institution_id=institution_id, data=data)
+    inst = service.update_institution(
+        session=session, institution_id=institution_id, data=data, actor=actor, request=ctx
+    )
     return InstitutionRead.model_validate(inst)
 
 
 @router.post("/institutions/{institution_id}/deactivate", response_model=InstitutionRead)
 def deactivate_institution(
-    actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
+    ctx: AuditContextDep, actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
 ) -> InstitutionRead:
     inst = service.set_institution_active(
-        session=session, institution_id=institution_id, active=False
+        session=session, institution_id=institution_id, active=False, actor=actor, request=ctx
     )
     return InstitutionRead.model_validate(inst)
 
 
 @router.post("/institutions/{institution_id}/reactivate", response_model=InstitutionRead)
 def reactivate_institution(
-    actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
+    ctx: AuditContextDep, actor: CanWrite, institution_id: ScopedInstitutionId, session: SessionDep
 ) -> InstitutionRead:
     inst = service.set_institution_active(
-        session=session, institution_id=institution_id, active=True
+        session=session, institution_id=institution_id, active=True, actor=actor, request=ctx
     )
     return InstitutionRead.model_validate(inst)
 
@@ -162,12 +171,15 @@ def list_departments(
     "/institutions/{institution_id}/departments", response_model=DepartmentRead, status_code=201
 )
 def create_department(
+    ctx: AuditContextDep,
     actor: CanWriteDept,
     institution_id: ScopedInstitutionId,
     data: DepartmentCreate,
     session: SessionDep,
 ) -> DepartmentRead:
-    dept = service.create_department(session=session, institution_id=institution_id, data=data)
+    dept = service.create_department(
+        session=session, institution_id=institution_id, data=data, actor=actor, request=ctx
+    )
     return DepartmentRead.model_validate(dept)
 
 
@@ -187,6 +199,7 @@ def get_department(
     "/institutions/{institution_id}/departments/{department_id}", response_model=DepartmentRead
 )
 def update_department(
+    ctx: AuditContextDep,
     actor: CanWriteDept,
     institution_id: ScopedInstitutionId,
     department_id: str,
@@ -194,18 +207,28 @@ def update_department(
     session: SessionDep,
 ) -> DepartmentRead:
     dept = service.update_department(
-        session=session, institution_id=institution_id, department_id=department_id, data=data
+        session=session,
+        institution_id=institution_id,
+        department_id=department_id,
+        data=data,
+        actor=actor,
+        request=ctx,
     )
     return DepartmentRead.model_validate(dept)
 
 
 @router.delete("/institutions/{institution_id}/departments/{department_id}", status_code=204)
 def delete_department(
+    ctx: AuditContextDep,
     actor: CanWriteDept,
     institution_id: ScopedInstitutionId,
     department_id: str,
     session: SessionDep,
 ) -> None:
     service.delete_department(
-        session=session, institution_id=institution_id, department_id=department_id
+        session=session,
+        institution_id=institution_id,
+        department_id=department_id,
+        actor=actor,
+        request=ctx,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from healthnet.core.i18n import t
 from healthnet.core.orgs import messages as _messages  # noqa: F401  (registers the catalogue)
@@ -163,7 +164,13 @@ def _check_coordinates(longitude: float | None, latitude: float | None) -> None:
         raise ValidationFailed.field(field, "orgs.coordinates_incomplete")
 
 
-def create_institution(*, session: Session, data: InstitutionCreate) -> Institution:
+def create_institution(
+    *,
+    session: Session,
+    data: InstitutionCreate,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
+) -> Institution:
     _check_code_free(session, data.code)
     _require_district(session, data.district_code)
     _check_parent(session, data.parent_id, None)
@@ -174,11 +181,17 @@ def create_institution(*, session: Session, data: InstitutionCreate) -> Institut
     inst = Institution(is_active=True, **values)
     session.add(inst)
     session.flush()
+    _audit(session, actor, request, "orgs.institution.create", "orgs.institution", inst.id)
     return inst
 
 
 def update_institution(
-    *, session: Session, institution_id: str, data: InstitutionUpdate
+    *,
+    session: Session,
+    institution_id: str,
+    data: InstitutionUpdate,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
 ) -> Institution:
     """Change only the fields present in ``data`` (PATCH semantics)."""
     inst = get_institution(session=session, institution_id=institution_id)
@@ -197,16 +210,34 @@ def update_institution(
     session.flush()
     if "district_code" in changes:
         session.expire(inst, ["district"])
+    _audit(
+        session,
+        actor,
+        request,
+        "orgs.institution.update",
+        "orgs.institution",
+        inst.id,
+        {"fields": sorted(changes)},
+    )
     return inst
 
 
-def set_institution_active(*, session: Session, institution_id: str, active: bool) -> Institution:
+def set_institution_active(
+    *,
+    session: Session,
+    institution_id: str,
+    active: bool,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
+) -> Institution:
     """Deactivate (or reactivate) an institution. Rows are never deleted: records, users and
     reports keep pointing at them."""
     inst = get_institution(session=session, institution_id=institution_id)
     if inst.is_active != active:
         inst.is_active = active
         session.flush()
+    action = "orgs.institution.reactivate" if active else "orgs.institution.deactivate"
+    _audit(session, actor, request, action, "orgs.institution", inst.id)
     return inst
 
 
@@ -298,13 +329,27 @@ def _check_department_code_free(
 
 
 def create_department(
-    *, session: Session, institution_id: str, data: DepartmentCreate
+    *,
+    session: Session,
+    institution_id: str,
+    data: DepartmentCreate,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
 ) -> Department:
     get_institution(session=session, institution_id=institution_id)
     _check_department_code_free(session, institution_id, data.code)
     dept = Department(institution_id=institution_id, **data.model_dump())
     session.add(dept)
     session.flush()
+    _audit(
+        session,
+        actor,
+        request,
+        "orgs.department.create",
+        "orgs.department",
+        dept.id,
+        {"institutionId": institution_id},
+    )
     return dept
 
 
@@ -348,7 +393,13 @@ def list_departments(
 
 
 def update_department(
-    *, session: Session, institution_id: str, department_id: str, data: DepartmentUpdate
+    *,
+    session: Session,
+    institution_id: str,
+    department_id: str,
+    data: DepartmentUpdate,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
 ) -> Department:
     dept = get_department(
         session=session, institution_id=institution_id, department_id=department_id
@@ -359,10 +410,26 @@ def update_department(
     for key, value in changes.items():
         setattr(dept, key, value)
     session.flush()
+    _audit(
+        session,
+        actor,
+        request,
+        "orgs.department.update",
+        "orgs.department",
+        dept.id,
+        {"institutionId": institution_id, "fields": sorted(changes)},
+    )
     return dept
 
 
-def delete_department(*, session: Session, institution_id: str, department_id: str) -> None:
+def delete_department(
+    *,
+    session: Session,
+    institution_id: str,
+    department_id: str,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
+) -> None:
     """Delete a department nothing refers to; one that is referenced must be deactivated."""
     dept = get_department(
         session=session, institution_id=institution_id, department_id=department_id
@@ -374,12 +441,27 @@ def delete_department(*, session: Session, institution_id: str, department_id: s
     except IntegrityError as exc:
         raise Conflict("orgs.department_in_use") from exc
     session.expunge(dept)
+    _audit(
+        session,
+        actor,
+        request,
+        "orgs.department.delete",
+        "orgs.department",
+        department_id,
+        {"institutionId": institution_id},
+    )
 
 
 # ---------------------------------------------------------------- CSV import
 
 
-def import_institutions(*, session: Session, content: bytes) -> ImportResult:
+def import_institutions(
+    *,
+    session: Session,
+    content: bytes,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
+) -> ImportResult:
     """Create or update institutions from a CSV file, keyed by institution code.
 
     Every row is checked first; if any is wrong, :class:`~healthnet.core.orgs.csv_import.
@@ -387,4 +469,45 @@ def import_institutions(*, session: Session, content: bytes) -> ImportResult:
     """
     from healthnet.core.orgs.csv_import import run_import
 
-    return run_import(session=session, content=content)
+    result = run_import(session=session, content=content)
+    _audit(
+        session,
+        actor,
+        request,
+        "orgs.institution.import",
+        "orgs.institution",
+        None,
+        {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "total": result.total,
+        },
+    )
+    return result
+
+
+def _audit(
+    session: Session,
+    actor: Actor | None,
+    request: AuditContext | None,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """SECURITY.md: every configuration change is audited (in the caller's transaction, as
+    the last step). ``actor`` is None for the CLI and the demo loader."""
+    from healthnet.core.audit import service as audit
+
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        purpose="ADMIN",
+        detail=detail,
+        request=request,
+        username=None if actor is not None else "system",
+    )

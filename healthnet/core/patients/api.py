@@ -2,8 +2,8 @@
 
 Identifier numbers travel only in request bodies (search is ``POST /persons/search``), never in
 URLs, so they cannot reach access logs or browser history. Every response carries
-``Cache-Control: no-store``. Reads are not audited yet: the audited patient-data accessor comes
-with the identity issue and will sit in front of these routes.
+``Cache-Control: no-store``. Every route passes its request context to the service, which
+writes the audit record (SECURITY.md: every read and change of health data is audited).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from healthnet.core.audit.context import AuditContextDep
 from healthnet.core.deps import Actor, SessionDep, require
 from healthnet.core.patients import service
 from healthnet.core.patients.schemas import (
@@ -53,10 +54,10 @@ Merger = Annotated[Actor, Depends(require("patients:person:merge"))]
     operation_id="patients_register_person",
 )
 def register_person(
-    data: PersonCreate, session: SessionDep, actor: Writer, response: Response
+    data: PersonCreate, session: SessionDep, actor: Writer, ctx: AuditContextDep, response: Response
 ) -> RegistrationRead:
     """登记居民。证件已登记过时返回原居民（200，created=false），不会产生重复记录。"""
-    registration = service.register_person(session=session, actor=actor, data=data)
+    registration = service.register_person(session=session, actor=actor, data=data, request=ctx)
     if not registration.created:
         response.status_code = 200
     return service.present_registration(actor=actor, registration=registration)
@@ -65,15 +66,19 @@ def register_person(
 @router.post(
     "/persons/search", response_model=Page[PersonRead], operation_id="patients_search_persons"
 )
-def search_persons(data: PersonSearch, session: SessionDep, actor: Reader) -> Page[PersonRead]:
+def search_persons(
+    data: PersonSearch, session: SessionDep, actor: Reader, ctx: AuditContextDep
+) -> Page[PersonRead]:
     """按任一证件（类型+号码）或姓名+出生日期查找居民。"""
-    page = service.search(session=session, actor=actor, query=data)
+    page = service.search(session=session, actor=actor, query=data, request=ctx)
     return service.present_persons(actor=actor, page=page)
 
 
 @router.get("/persons/{person_id}", response_model=PersonRead, operation_id="patients_get_person")
-def get_person(person_id: str, session: SessionDep, actor: Reader) -> PersonRead:
-    person = service.get_person(session=session, actor=actor, person_id=person_id)
+def get_person(
+    person_id: str, session: SessionDep, actor: Reader, ctx: AuditContextDep
+) -> PersonRead:
+    person = service.get_person(session=session, actor=actor, person_id=person_id, request=ctx)
     return service.present_person(actor=actor, person=person)
 
 
@@ -81,9 +86,11 @@ def get_person(person_id: str, session: SessionDep, actor: Reader) -> PersonRead
     "/persons/{person_id}", response_model=PersonRead, operation_id="patients_update_person"
 )
 def update_person(
-    person_id: str, data: PersonUpdate, session: SessionDep, actor: Writer
+    person_id: str, data: PersonUpdate, session: SessionDep, actor: Writer, ctx: AuditContextDep
 ) -> PersonRead:
-    person = service.update_person(session=session, actor=actor, person_id=person_id, data=data)
+    person = service.update_person(
+        session=session, actor=actor, person_id=person_id, data=data, request=ctx
+    )
     return service.present_person(actor=actor, person=person)
 
 
@@ -94,9 +101,11 @@ def update_person(
     operation_id="patients_add_identifier",
 )
 def add_identifier(
-    person_id: str, data: IdentifierIn, session: SessionDep, actor: Writer
+    person_id: str, data: IdentifierIn, session: SessionDep, actor: Writer, ctx: AuditContextDep
 ) -> IdentifierRead:
-    row = service.add_identifier(session=session, actor=actor, person_id=person_id, data=data)
+    row = service.add_identifier(
+        session=session, actor=actor, person_id=person_id, data=data, request=ctx
+    )
     return service.present_identifier(actor=actor, identifier=row)
 
 
@@ -111,6 +120,7 @@ def unlink_identifier(
     data: UnlinkRequest,
     session: SessionDep,
     actor: Writer,
+    ctx: AuditContextDep,
 ) -> IdentifierRead:
     row = service.unlink_identifier(
         session=session,
@@ -118,6 +128,7 @@ def unlink_identifier(
         person_id=person_id,
         identifier_id=identifier_id,
         reason=data.reason,
+        request=ctx,
     )
     return service.present_identifier(actor=actor, identifier=row)
 
@@ -127,8 +138,10 @@ def unlink_identifier(
     response_model=list[LinkEventRead],
     operation_id="patients_person_history",
 )
-def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[LinkEventRead]:
-    events = service.history(session=session, actor=actor, person_id=person_id)
+def person_history(
+    person_id: str, session: SessionDep, actor: Reader, ctx: AuditContextDep
+) -> list[LinkEventRead]:
+    events = service.history(session=session, actor=actor, person_id=person_id, request=ctx)
     return service.present_events(session=session, actor=actor, events=events)
 
 
@@ -136,9 +149,12 @@ def person_history(person_id: str, session: SessionDep, actor: Reader) -> list[L
     "/candidates", response_model=Page[CandidateRead], operation_id="patients_list_candidates"
 )
 def list_candidates(
-    query: Annotated[CandidateQuery, Query()], session: SessionDep, actor: Merger
+    query: Annotated[CandidateQuery, Query()],
+    session: SessionDep,
+    actor: Merger,
+    ctx: AuditContextDep,
 ) -> Page[CandidateRead]:
-    page = service.list_candidates(session=session, actor=actor, query=query)
+    page = service.list_candidates(session=session, actor=actor, query=query, request=ctx)
     return service.present_candidates(session=session, actor=actor, page=page)
 
 
@@ -148,10 +164,14 @@ def list_candidates(
     operation_id="patients_dismiss_candidate",
 )
 def dismiss_candidate(
-    candidate_id: str, data: DismissRequest, session: SessionDep, actor: Merger
+    candidate_id: str,
+    data: DismissRequest,
+    session: SessionDep,
+    actor: Merger,
+    ctx: AuditContextDep,
 ) -> CandidateRead:
     candidate = service.dismiss_candidate(
-        session=session, actor=actor, candidate_id=candidate_id, note=data.note
+        session=session, actor=actor, candidate_id=candidate_id, note=data.note, request=ctx
     )
     return service.present_candidate(session=session, actor=actor, candidate=candidate)
 
@@ -159,7 +179,9 @@ def dismiss_candidate(
 @router.post(
     "/merges", response_model=LinkEventRead, status_code=201, operation_id="patients_merge"
 )
-def merge(data: MergeRequest, session: SessionDep, actor: Merger) -> LinkEventRead:
+def merge(
+    data: MergeRequest, session: SessionDep, actor: Merger, ctx: AuditContextDep
+) -> LinkEventRead:
     """合并：被合并居民的证件转到保留的居民名下；可撤销。"""
     event = service.merge(
         session=session,
@@ -167,6 +189,7 @@ def merge(data: MergeRequest, session: SessionDep, actor: Merger) -> LinkEventRe
         survivor_id=data.survivor_id,
         merged_id=data.merged_id,
         reason=data.reason,
+        request=ctx,
     )
     return service.present_events(session=session, actor=actor, events=[event])[0]
 
@@ -178,8 +201,10 @@ def merge(data: MergeRequest, session: SessionDep, actor: Merger) -> LinkEventRe
     operation_id="patients_unmerge",
 )
 def unmerge(
-    event_id: str, data: UnmergeRequest, session: SessionDep, actor: Merger
+    event_id: str, data: UnmergeRequest, session: SessionDep, actor: Merger, ctx: AuditContextDep
 ) -> LinkEventRead:
     """撤销合并：精确恢复合并时转移的证件。"""
-    event = service.unmerge(session=session, actor=actor, event_id=event_id, reason=data.reason)
+    event = service.unmerge(
+        session=session, actor=actor, event_id=event_id, reason=data.reason, request=ctx
+    )
     return service.present_events(session=session, actor=actor, events=[event])[0]

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthnet.core.audit.models import AuditRecord
 from healthnet.core.orgs.models import Institution
 
 Headers = Callable[..., dict[str, str]]
@@ -302,3 +304,23 @@ def test_import_template(client: TestClient, admin: dict[str, str]) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     assert r.content.startswith("\ufeff机构代码,机构名称".encode())
+
+
+def test_institution_changes_write_admin_audit_records(
+    client: TestClient, admin: dict[str, str], db: Session
+) -> None:
+    me = client.get("/api/v1/auth/me", headers=admin).json()
+    inst = _create(client, admin)
+    r = client.post(f"/api/v1/orgs/institutions/{inst['id']}/deactivate", headers=admin)
+    assert r.status_code == 200, r.text
+
+    rows = db.scalars(
+        select(AuditRecord).where(AuditRecord.resource_id == inst["id"]).order_by(AuditRecord.seq)
+    ).all()
+    assert [row.action for row in rows] == [
+        "orgs.institution.create",
+        "orgs.institution.deactivate",
+    ]
+    assert {(row.actor_id, row.purpose, row.outcome) for row in rows} == {
+        (me["id"], "ADMIN", "success")
+    }

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthnet.core.audit.models import AuditRecord
 
 from .conftest import id_number
 
@@ -303,3 +308,64 @@ def test_dismiss_patch_add_and_unlink(client: TestClient, make_headers: Headers)
     )
     assert r.status_code == 200 and r.json()["active"] is False
     assert client.get(f"{BASE}/persons/nope", headers=writer).status_code == 404
+
+
+def _audit_rows(db: Session, action: str) -> list[AuditRecord]:
+    return list(db.scalars(select(AuditRecord).where(AuditRecord.action == action)))
+
+
+def test_reading_a_person_writes_an_audit_record_naming_reader_patient_and_purpose(
+    client: TestClient, make_headers: Headers, db: Session
+) -> None:
+    r = _register(
+        client, make_headers(WRITE), identifiers=[{"type": "resident_id_card", "value": ID_A}]
+    )
+    person_id = r.json()["person"]["id"]
+    (registered,) = _audit_rows(db, "patients.person.register")
+    assert registered.patient_id == person_id
+
+    reader = make_headers(READ)
+    me = client.get("/api/v1/auth/me", headers=reader).json()
+    assert client.get(f"{BASE}/persons/{person_id}", headers=reader).status_code == 200
+
+    (read,) = _audit_rows(db, "patients.person.read")
+    assert read.actor_id == me["id"]
+    assert read.patient_id == person_id
+    assert read.purpose == "TREAT" and read.outcome == "success"
+    assert read.resource_type == "patients.person"
+
+
+def test_a_search_writes_one_audit_record_without_the_searched_values(
+    client: TestClient, make_headers: Headers, db: Session
+) -> None:
+    person_id = _register(
+        client, make_headers(WRITE), identifiers=[{"type": "resident_id_card", "value": ID_A}]
+    ).json()["person"]["id"]
+    reader = make_headers(READ)
+    by_id = client.post(
+        f"{BASE}/persons/search",
+        json={"idType": "resident_id_card", "idValue": ID_A},
+        headers=reader,
+    )
+    assert by_id.json()["total"] == 1
+    by_name = client.post(
+        f"{BASE}/persons/search",
+        json={"name": "张三", "birthDate": "1985-06-15"},
+        headers=reader,
+    )
+    assert by_name.status_code == 200, by_name.text
+
+    rows = _audit_rows(db, "patients.person.search")
+    assert len(rows) == 2
+    for row in rows:
+        assert row.resource_id is None
+        text = " ".join(str(v) for v in vars(row).values())
+        assert ID_A not in text and ID_A[-6:] not in text and "张三" not in text
+    first, second = sorted(rows, key=lambda row: row.seq)
+    assert json.loads(first.detail or "{}") == {
+        "by": "identifier",
+        "idType": "resident_id_card",
+        "results": 1,
+    }
+    assert first.patient_id == person_id
+    assert json.loads(second.detail or "{}")["results"] == 1

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from healthnet.core.audit import service as audit
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.crypto import blind_index
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
@@ -252,18 +254,59 @@ def _load_person(session: Session, person_id: str) -> Person:
     return person
 
 
-def get_person(*, session: Session, actor: Actor, person_id: str) -> Person:
-    """The record with this platform id, whatever its status (a merged record names its
-    survivor in ``merged_into_id``). Outside ``actor``'s data scope it is "not found", the
-    same answer as for an unknown id."""
+def _get_person(session: Session, actor: Actor, person_id: str) -> Person:
     person = _load_person(session, person_id)
     if not person_in_scope(session, actor, person):
         raise NotFound("patients.person_not_found")
     return person
 
 
+def get_person(
+    *, session: Session, actor: Actor, person_id: str, request: AuditContext | None = None
+) -> Person:
+    """The record with this platform id, whatever its status (a merged record names its
+    survivor in ``merged_into_id``). Outside ``actor``'s data scope it is "not found", the
+    same answer as for an unknown id. Audited as ``patients.person.read``."""
+    person = _get_person(session, actor, person_id)
+    audit_event(
+        session,
+        actor,
+        "patients.person.read",
+        person_id=person.id,
+        resource_id=person.id,
+        request=request,
+    )
+    return person
+
+
+def audit_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    person_id: str | None,
+    request: AuditContext | None,
+    resource_type: str = "patients.person",
+    resource_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One audit record in the caller's transaction (SECURITY.md: every read or change of
+    health data is audited). Ids and codes only in ``detail``, never names or ID numbers.
+    Called as the last step of each service function: it holds the chain lock until commit."""
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=person_id,
+        detail=detail,
+        request=request,
+    )
+
+
 def _active_person(session: Session, person_id: str, actor: Actor) -> Person:
-    person = get_person(session=session, actor=actor, person_id=person_id)
+    person = _get_person(session, actor, person_id)
     if person.status != STATUS_ACTIVE:
         raise Conflict("patients.person_merged", master_id=_survivor(session, person).master_id)
     return person

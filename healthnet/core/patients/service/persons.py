@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
 from healthnet.core.patients.identifiers import (
@@ -46,6 +47,7 @@ from healthnet.core.patients.service._base import (
     _prepare_in,
     _stored_gb11643,
     _survivor,
+    audit_event,
     person_in_scope,
     scope_persons,
 )
@@ -82,10 +84,37 @@ def find_by_identifier(
     return None if row is None else _survivor(session, row.person)
 
 
-def search(*, session: Session, actor: Actor, query: PersonSearch) -> PersonPage:
+def search(
+    *,
+    session: Session,
+    actor: Actor,
+    query: PersonSearch,
+    request: AuditContext | None = None,
+) -> PersonPage:
     """By one identifier (0 or 1 result: the survivor), or by exact name + birth date through
     the name blind index (active records only), paged; only residents in ``actor``'s data
-    scope are found."""
+    scope are found. Audited as one ``patients.person.search`` with the result count (the
+    searched values never reach the audit record)."""
+    page = _search(session, actor, query)
+    by_identifier = query.id_type is not None and bool(query.id_value)
+    audit_event(
+        session,
+        actor,
+        "patients.person.search",
+        # A hit by identifier is one known resident: name them so their access log shows it.
+        person_id=page.items[0].id if by_identifier and len(page.items) == 1 else None,
+        resource_id=None,
+        request=request,
+        detail={
+            "by": "identifier" if by_identifier else "nameBirthDate",
+            "idType": str(query.id_type) if by_identifier else None,
+            "results": page.total,
+        },
+    )
+    return page
+
+
+def _search(session: Session, actor: Actor, query: PersonSearch) -> PersonPage:
     if query.id_type is not None and query.id_value:
         person = find_by_identifier(
             session=session,
@@ -181,7 +210,13 @@ def _prepare_all(session: Session, items: Sequence[IdentifierIn]) -> list[_Ident
     return idents
 
 
-def register_person(*, session: Session, actor: Actor, data: PersonCreate) -> Registration:
+def register_person(
+    *,
+    session: Session,
+    actor: Actor,
+    data: PersonCreate,
+    request: AuditContext | None = None,
+) -> Registration:
     """Register a resident, or return the one who already holds an identifier sent.
 
     Same identifier → same person: when any identifier is already linked, that resident is
@@ -189,7 +224,26 @@ def register_person(*, session: Session, actor: Actor, data: PersonCreate) -> Re
     district, ethnicity, unknown birth date or sex) are filled in; fields already recorded are
     not overwritten (use :func:`update_person`). Otherwise a new resident is created and
     compared with others by the scoring rules; pairs that score ≥ 0.60 go to the review list.
+    Audited as ``patients.person.register``.
     """
+    registration = _register(session, actor, data)
+    audit_event(
+        session,
+        actor,
+        "patients.person.register",
+        person_id=registration.person.id,
+        resource_id=registration.person.id,
+        request=request,
+        detail={
+            "created": registration.created,
+            "identifierTypes": sorted({str(i.type) for i in data.identifiers}),
+            "candidates": len(registration.candidates),
+        },
+    )
+    return registration
+
+
+def _register(session: Session, actor: Actor, data: PersonCreate) -> Registration:
     idents = _prepare_all(session, data.identifiers)
     birth_date: date | None = data.birth_date
     sex_code: str | None = data.sex_code
@@ -312,7 +366,14 @@ def _register_existing(
     return Registration(person, False, candidates)
 
 
-def update_person(*, session: Session, actor: Actor, person_id: str, data: PersonUpdate) -> Person:
+def update_person(
+    *,
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    data: PersonUpdate,
+    request: AuditContext | None = None,
+) -> Person:
     """Change the fields sent. Birth date and sex must keep agreeing with the resident's citizen
     ID number; a change to name, birth date, sex or phone re-runs matching."""
     person = _active_person(session, person_id, actor)
@@ -344,6 +405,16 @@ def update_person(*, session: Session, actor: Actor, person_id: str, data: Perso
     session.flush()
     if before != (person.name_index, person.birth_date, person.sex_code, person.phone_index):
         _match(session, person)
+    audit_event(
+        session,
+        actor,
+        "patients.person.update",
+        person_id=person.id,
+        resource_id=person.id,
+        request=request,
+        # Which fields changed, never their values.
+        detail={"fields": sorted(data.model_dump(by_alias=True, include=sent))},
+    )
     return person
 
 
@@ -354,9 +425,28 @@ def add_identifier(
     person_id: str,
     data: IdentifierIn,
     reason: str | None = None,
+    request: AuditContext | None = None,
 ) -> Identifier:
     """Link one more identifier. Already linked to this resident → returned as is; linked to
-    another resident → 409 naming that resident's master id."""
+    another resident → 409 naming that resident's master id. Audited as
+    ``patients.identifier.link``."""
+    row = _add_identifier(session, actor, person_id, data, reason)
+    audit_event(
+        session,
+        actor,
+        "patients.identifier.link",
+        person_id=row.person_id,
+        resource_type="patients.identifier",
+        resource_id=row.id,
+        request=request,
+        detail={"idType": str(row.id_type)},
+    )
+    return row
+
+
+def _add_identifier(
+    session: Session, actor: Actor, person_id: str, data: IdentifierIn, reason: str | None
+) -> Identifier:
     person = _active_person(session, person_id, actor)
     ident = _prepare_in(session, data, "")
     row = _active_identifier(session, ident.id_type, ident.index)
@@ -387,7 +477,13 @@ def add_identifier(
 
 
 def unlink_identifier(
-    *, session: Session, actor: Actor, person_id: str, identifier_id: str, reason: str
+    *,
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    identifier_id: str,
+    reason: str,
+    request: AuditContext | None = None,
 ) -> Identifier:
     """Deactivate a wrongly linked identifier; the row and its history stay."""
     person = _active_person(session, person_id, actor)
@@ -400,4 +496,14 @@ def unlink_identifier(
     row.updated_at = utcnow()
     _event(session, actor, EVENT_UNLINK, person, identifier=row, reason=reason)
     session.flush()
+    audit_event(
+        session,
+        actor,
+        "patients.identifier.unlink",
+        person_id=person.id,
+        resource_type="patients.identifier",
+        resource_id=row.id,
+        request=request,
+        detail={"idType": str(row.id_type)},
+    )
     return row

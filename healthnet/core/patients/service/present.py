@@ -27,7 +27,7 @@ from healthnet.core.patients.service._base import (
     CandidatePage,
     PersonPage,
     Registration,
-    get_person,
+    _get_person,
 )
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.schemas import Page
@@ -97,8 +97,8 @@ def present_candidates(
 ) -> Page[CandidateRead]:
     items = []
     for c in page.items:
-        a = get_person(session=session, actor=actor, person_id=c.person_a_id)
-        b = get_person(session=session, actor=actor, person_id=c.person_b_id)
+        a = _get_person(session, actor, c.person_a_id)
+        b = _get_person(session, actor, c.person_b_id)
         items.append(
             CandidateRead.model_validate(
                 {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, RuleViolation
 from healthnet.core.patients.matching import Band, score
@@ -32,11 +33,12 @@ from healthnet.core.patients.service._base import (
     _active_person,
     _demographics,
     _event,
+    _get_person,
     _load_person,
     _pair,
     _resident_id_indexes,
     _survivor,
-    get_person,
+    audit_event,
     person_in_scope,
     scope_persons,
 )
@@ -106,7 +108,13 @@ def _match(session: Session, person: Person) -> list[MatchCandidate]:
     return open_candidates
 
 
-def list_candidates(*, session: Session, actor: Actor, query: CandidateQuery) -> CandidatePage:
+def list_candidates(
+    *,
+    session: Session,
+    actor: Actor,
+    query: CandidateQuery,
+    request: AuditContext | None = None,
+) -> CandidatePage:
     """The review list, highest score first. Open pairs are shown only while both records are
     active (a pair whose member was merged elsewhere reappears if that merge is undone), and
     only pairs whose two residents are both in ``actor``'s data scope."""
@@ -131,6 +139,15 @@ def list_candidates(*, session: Session, actor: Actor, query: CandidateQuery) ->
         .offset((query.page - 1) * query.page_size)
         .limit(query.page_size)
     ).all()
+    audit_event(
+        session,
+        actor,
+        "patients.candidate.list",
+        person_id=None,
+        resource_type="patients.candidate",
+        request=request,
+        detail={"status": query.status, "band": query.band, "results": total},
+    )
     return CandidatePage(list(rows), total, query.page, query.page_size)
 
 
@@ -142,7 +159,12 @@ def _get_candidate(session: Session, candidate_id: str) -> MatchCandidate:
 
 
 def dismiss_candidate(
-    *, session: Session, actor: Actor, candidate_id: str, note: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    candidate_id: str,
+    note: str | None = None,
+    request: AuditContext | None = None,
 ) -> MatchCandidate:
     """A reviewer decided the pair are different people; it is not suggested again."""
     candidate = _get_candidate(session, candidate_id)
@@ -156,7 +178,40 @@ def dismiss_candidate(
     candidate.reviewed_at = utcnow()
     candidate.review_note = note
     session.flush()
+    _audit_pair(
+        session,
+        actor,
+        "patients.candidate.dismiss",
+        (candidate.person_a_id, candidate.person_b_id),
+        resource_type="patients.candidate",
+        resource_id=candidate.id,
+        request=request,
+    )
     return candidate
+
+
+def _audit_pair(
+    session: Session,
+    actor: Actor,
+    action: str,
+    person_ids: tuple[str, str],
+    *,
+    resource_type: str,
+    resource_id: str,
+    request: AuditContext | None,
+) -> None:
+    # One record per resident, so each one's access log shows the decision about them.
+    for own, other in (person_ids, person_ids[::-1]):
+        audit_event(
+            session,
+            actor,
+            action,
+            person_id=own,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            request=request,
+            detail={"otherPersonId": other},
+        )
 
 
 # ---------------------------------------------------------------- merge and unmerge
@@ -174,7 +229,13 @@ def _pair_candidates(session: Session, a: str, b: str) -> list[MatchCandidate]:
 
 
 def merge(
-    *, session: Session, actor: Actor, survivor_id: str, merged_id: str, reason: str
+    *,
+    session: Session,
+    actor: Actor,
+    survivor_id: str,
+    merged_id: str,
+    reason: str,
+    request: AuditContext | None = None,
 ) -> LinkEvent:
     """Merge ``merged_id`` into ``survivor_id``. Explicit and reversible: the merged record's
     active identifiers move to the survivor, the record is kept with status ``merged`` and
@@ -216,10 +277,26 @@ def merge(
     session.flush()
     session.expire(survivor, ["identifiers"])
     session.expire(merged, ["identifiers"])
+    _audit_pair(
+        session,
+        actor,
+        "patients.person.merge",
+        (survivor.id, merged.id),
+        resource_type="patients.link_event",
+        resource_id=event.id,
+        request=request,
+    )
     return event
 
 
-def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> LinkEvent:
+def unmerge(
+    *,
+    session: Session,
+    actor: Actor,
+    event_id: str,
+    reason: str,
+    request: AuditContext | None = None,
+) -> LinkEvent:
     """Undo a merge exactly: the identifiers it moved go back to the merged record, which is
     active again; identifiers linked to the survivor since then stay with the survivor. The
     pair is marked dismissed on the review list — a person has now said they differ."""
@@ -271,17 +348,37 @@ def unmerge(*, session: Session, actor: Actor, event_id: str, reason: str) -> Li
     session.flush()
     session.expire(survivor, ["identifiers"])
     session.expire(merged, ["identifiers"])
+    _audit_pair(
+        session,
+        actor,
+        "patients.person.unmerge",
+        (survivor.id, merged.id),
+        resource_type="patients.link_event",
+        resource_id=undo.id,
+        request=request,
+    )
     return undo
 
 
-def history(*, session: Session, actor: Actor, person_id: str) -> list[LinkEvent]:
+def history(
+    *, session: Session, actor: Actor, person_id: str, request: AuditContext | None = None
+) -> list[LinkEvent]:
     """Every registration, identifier link and unlink, merge and unmerge involving the person,
-    oldest first."""
-    person = get_person(session=session, actor=actor, person_id=person_id)
-    return list(
+    oldest first. Audited as ``patients.person.history``."""
+    person = _get_person(session, actor, person_id)
+    events = list(
         session.scalars(
             select(LinkEvent)
             .where(or_(LinkEvent.person_id == person.id, LinkEvent.other_person_id == person.id))
             .order_by(LinkEvent.created_at, LinkEvent.id)
         )
     )
+    audit_event(
+        session,
+        actor,
+        "patients.person.history",
+        person_id=person.id,
+        resource_id=person.id,
+        request=request,
+    )
+    return events
