@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from healthnet.core.audit.context import AuditContextDep
 from healthnet.core.codes import service
 from healthnet.core.codes.schemas import (
     SYSTEM_CODE_PATTERN,
@@ -112,6 +113,7 @@ def import_version(
     actor: CanImport,
     query: Annotated[ImportQuery, Query()],
     upload: Annotated[tuple[bytes, str | None], Depends(csv_upload)],
+    ctx: AuditContextDep,
 ) -> ImportResult:
     content, filename = upload
     result = service.import_csv(
@@ -124,6 +126,8 @@ def import_version(
         kind=query.kind,
         activate=query.activate,
         filename=filename,
+        actor=actor,
+        request=ctx,
     )
     return ImportResult(
         system=result.system,

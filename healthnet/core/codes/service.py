@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from healthnet.core.audit import service as audit
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.codes import messages as _messages  # noqa: F401  (registers the catalogue)
 from healthnet.core.codes import sources
 from healthnet.core.codes.models import CodeSystem, CodeSystemVersion, Concept
@@ -33,6 +35,7 @@ from healthnet.core.codes.sources import Row, Source, SystemSpec, code_key, piny
 from healthnet.core.crypto import sm3
 from healthnet.core.db import is_postgres, new_id, utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
+from healthnet.core.rbac.actor import Actor
 from healthnet.core.schemas import Page
 
 ACTIVE = "active"
@@ -545,6 +548,8 @@ def import_csv(
     kind: str = "local",
     activate: bool = True,
     filename: str | None = None,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
 ) -> LoadResult:
     """Load an operator's edition (e.g. 国家临床版 2.0, 医保版 2.0) from CSV as a new version.
 
@@ -576,7 +581,19 @@ def import_csv(
         )
     label = filename or "upload.csv"
     source = Source(system=spec, version=version, source=f"CSV 导入：{label}"[:255], rows=rows)
-    return load_source(session=session, source=source, activate=activate)
+    result = load_source(session=session, source=source, activate=activate)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="codes.system.import",
+        resource_type="code_system",
+        resource_id=system,
+        purpose="ADMIN",
+        detail={"version": version, "concepts": result.concept_count, "created": result.created},
+        request=request,
+        username=None if actor else "system",
+    )
+    return result
 
 
 # --- API views -----------------------------------------------------------------------------------

@@ -53,6 +53,11 @@ def rotate_cmd(
     except CryptoError as exc:
         typer.echo(f"轮换失败：{exc}", err=True)
         raise typer.Exit(1) from None
+    _audit(
+        "crypto.keys.rotate",
+        report.active_kid,
+        {"reencrypted": report.total, "failed": len(report.failed), "resume": resume},
+    )
     typer.echo(f"当前数据密钥：{report.active_kid}；重新加密 {report.total} 个字段值")
     for name, n in sorted(report.reencrypted.items()):
         typer.echo(f"  {name}: {n}")
@@ -76,4 +81,20 @@ def retire_cmd(kid: str) -> None:
     except CryptoError as exc:
         typer.echo(f"无法销毁密钥：{exc}", err=True)
         raise typer.Exit(1) from None
+    _audit("crypto.keys.retire", kid, {})
     typer.echo(f"密钥 {kid} 已销毁")
+
+
+def _audit(action: str, kid: str, detail: dict[str, object]) -> None:
+    """Key lifecycle events go to the audit chain (SECURITY.md: every key change is audited)."""
+    from healthnet.core.audit import service as audit
+
+    audit.record_separately(
+        actor=None,
+        username="cli",
+        action=action,
+        resource_type="data_key",
+        resource_id=kid,
+        purpose="ADMIN",
+        detail=detail,
+    )

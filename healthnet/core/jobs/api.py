@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from healthnet.core.audit.context import AuditContextDep
 from healthnet.core.deps import Actor, SessionDep, require
 from healthnet.core.jobs import service
 from healthnet.core.jobs.schemas import JobDetail, JobQuery, JobRead, ScheduleRead, ScheduleUpdate
@@ -39,8 +40,10 @@ def requeue_job(
     job_id: str,
     session: SessionDep,
     actor: Annotated[Actor, Depends(require("jobs:job:retry"))],
+    ctx: AuditContextDep,
 ) -> JobDetail:
-    return JobDetail.model_validate(service.requeue(session=session, job_id=job_id))
+    job = service.requeue(session=session, job_id=job_id, actor=actor, request=ctx)
+    return JobDetail.model_validate(job)
 
 
 @router.get("/schedules", response_model=Page[ScheduleRead])
@@ -62,8 +65,9 @@ def update_schedule(
     data: ScheduleUpdate,
     session: SessionDep,
     actor: Annotated[Actor, Depends(require("jobs:schedule:manage"))],
+    ctx: AuditContextDep,
 ) -> ScheduleRead:
     row = service.set_schedule_enabled(
-        session=session, schedule_id=schedule_id, enabled=data.enabled
+        session=session, schedule_id=schedule_id, enabled=data.enabled, actor=actor, request=ctx
     )
     return ScheduleRead.model_validate(row)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthnet.config import get_settings
+from healthnet.core.audit.context import AuditContext
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
 from healthnet.core.jobs import messages as _messages  # noqa: F401  (registers the catalogue)
@@ -28,6 +29,7 @@ from healthnet.core.jobs.registry import (
     register_schedule,
     schedule_specs,
 )
+from healthnet.core.rbac.actor import Actor
 
 # Handler authors may import everything from here.
 __all__ = [
@@ -134,7 +136,14 @@ def list_jobs(
     return list(items), total
 
 
-def requeue(*, session: Session, job_id: str, now: datetime | None = None) -> Job:
+def requeue(
+    *,
+    session: Session,
+    job_id: str,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
+) -> Job:
     """Give a dead job a fresh set of attempts, due now. Its last error stays visible."""
     job = get_job(session=session, job_id=job_id)
     if job.status != JobStatus.DEAD.value:
@@ -146,6 +155,7 @@ def requeue(*, session: Session, job_id: str, now: datetime | None = None) -> Jo
     job.lease_expires_at = None
     job.finished_at = None
     session.flush()
+    _audit(session, actor, request, "jobs.job.requeue", "job", job.id, {"kind": job.kind})
     return job
 
 
@@ -268,12 +278,45 @@ def _set_enabled(row: Schedule, enabled: bool, now: datetime) -> None:
 
 
 def set_schedule_enabled(
-    *, session: Session, schedule_id: str, enabled: bool, now: datetime | None = None
+    *,
+    session: Session,
+    schedule_id: str,
+    enabled: bool,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    request: AuditContext | None = None,
 ) -> Schedule:
     row = get_schedule(session=session, schedule_id=schedule_id)
     _set_enabled(row, enabled, now or utcnow())
     session.flush()
+    action = "jobs.schedule.enable" if enabled else "jobs.schedule.disable"
+    _audit(session, actor, request, action, "schedule", row.id, {"schedule": row.name})
     return row
+
+
+def _audit(
+    session: Session,
+    actor: Actor | None,
+    request: AuditContext | None,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    detail: dict[str, str],
+) -> None:
+    # Imported here: the audit slice schedules its checkpoints through this one.
+    from healthnet.core.audit import service as audit
+
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        purpose="ADMIN",
+        detail=detail,
+        request=request,
+        username=None if actor else "system",
+    )
 
 
 def schedule_job_key(name: str, due: datetime) -> str:

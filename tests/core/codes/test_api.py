@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 Headers = Callable[..., dict[str, str]]
 BASE = "/api/v1/codes"
@@ -135,7 +137,9 @@ def test_validate_unknown_code_is_422_naming_the_field(
     assert ok.json()["displayZh"] == "汉族"
 
 
-def test_import_a_new_version_from_csv(client: TestClient, importer: dict[str, str]) -> None:
+def test_import_a_new_version_from_csv(
+    client: TestClient, importer: dict[str, str], db: Session
+) -> None:
     content = "编码,名称,上级编码\nA,甲类,\nA1,甲类一,A\n".encode()
     resp = client.post(
         f"{BASE}/systems/test-api/versions",
@@ -154,6 +158,10 @@ def test_import_a_new_version_from_csv(client: TestClient, importer: dict[str, s
     assert detail["ancestors"][0]["code"] == "A"
     versions = client.get(f"{BASE}/systems/test-api/versions", headers=importer).json()
     assert "edition.csv" in versions[0]["source"]
+    from healthnet.core.audit.models import AuditRecord
+
+    (record,) = db.scalars(select(AuditRecord).where(AuditRecord.action == "codes.system.import"))
+    assert record.resource_id == "test-api" and record.purpose == "ADMIN"
 
 
 def test_import_of_a_bad_file_lists_lines_and_writes_nothing(

@@ -184,6 +184,15 @@ def test_cli_lists_rotates_and_refuses_bad_retire(engine: Engine) -> None:
     assert result.exit_code == 0, result.output
     new = keyring().active()[0]
     assert new != before and f"当前数据密钥：{new}" in result.output
+    with engine.connect() as conn:
+        audited = conn.execute(
+            text(
+                "SELECT actor_username FROM audit_record WHERE action = 'crypto.keys.rotate' "
+                "AND resource_id = :k"
+            ),
+            {"k": new},
+        ).all()
+    assert [r.actor_username for r in audited] == ["cli"]
 
     listing = runner.invoke(keys_cli, ["list", "--usage"])
     assert listing.exit_code == 0

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from healthnet.core.jobs import service
@@ -78,6 +79,14 @@ def test_requeue_a_dead_job(client: TestClient, db: Session, make_headers: Heade
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "pending" and r.json()["attempts"] == 0
+    audited = db.execute(
+        text(
+            "SELECT actor_username, purpose FROM audit_record WHERE action = 'jobs.job.requeue' "
+            "AND resource_id = :j"
+        ),
+        {"j": job.id},
+    ).all()
+    assert len(audited) == 1 and audited[0].purpose == "ADMIN"
 
     r = client.post(f"/api/v1/jobs/jobs/{job.id}/requeue", headers=make_headers("jobs:job:retry"))
     assert r.status_code == 409
