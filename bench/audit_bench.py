@@ -26,11 +26,7 @@ Results are printed as a Markdown block for docs/benchmarks.md and written as JS
 
 import argparse
 import json
-import os
-import platform
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -38,8 +34,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from common import PG_SERVER, configure, create_database, machine, summary
+
 CHECKPOINT_EVERY = timedelta(minutes=15)
 
 
@@ -55,68 +51,6 @@ def _args() -> argparse.Namespace:
     p.add_argument("--skip-overhead", action="store_true")
     p.add_argument("--json", default="/tmp/audit_bench_result.json")
     return p.parse_args()
-
-
-def _configure(args: argparse.Namespace) -> str:
-    url = f"{args.server}/{args.db}"
-    os.environ["HEALTHNET_DATABASE_URL"] = url
-    os.environ.setdefault("HEALTHNET_VAR_DIR", "/tmp/hn_bench_var")
-    os.environ.setdefault("HEALTHNET_LOG_JSON", "false")
-    os.environ.setdefault("HEALTHNET_LOG_LEVEL", "WARNING")
-    Path(os.environ["HEALTHNET_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    return url
-
-
-def _create_database(args: argparse.Namespace) -> None:
-    import psycopg
-
-    dsn = args.server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.db,)).fetchone()
-        if exists and args.fresh:
-            conn.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{args.db}"')
-
-
-def _machine() -> dict[str, Any]:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
-        "cpu_model": cpu,
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-    }
-
-
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]  # nearest-rank percentile
-
-
-def _summary(samples_s: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in samples_s]
-    return {
-        "n": len(ms),
-        "mean_ms": round(statistics.fmean(ms), 3),
-        "p50_ms": round(_pct(ms, 50), 3),
-        "p95_ms": round(_pct(ms, 95), 3),
-        "p99_ms": round(_pct(ms, 99), 3),
-        "max_ms": round(max(ms), 3),
-    }
 
 
 # --------------------------------------------------------------------------- bulk load
@@ -360,7 +294,7 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
                 r = client.get(f"/{path}")
                 samples[path].append(time.perf_counter() - t)
                 assert r.status_code == 200, r.text
-    sequential = {k: _summary(v) for k, v in samples.items()}
+    sequential = {k: summary(v) for k, v in samples.items()}
     print(f"  sequential: {sequential}", flush=True)
 
     concurrent: dict[str, Any] = {}
@@ -398,7 +332,7 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
         for th in pool:
             th.join()
         wall = time.perf_counter() - t0
-        return {**_summary(lat), "transactions_per_s": round(len(lat) / wall)}
+        return {**summary(lat), "transactions_per_s": round(len(lat) / wall)}
 
     concurrent["plain"] = run(False)
     concurrent["audited"] = run(True)
@@ -408,8 +342,8 @@ def _overhead(requests: int, threads: int, per_thread: int) -> dict[str, Any]:
 
 def main() -> None:
     args = _args()
-    url = _configure(args)
-    _create_database(args)
+    url = configure(args, HEALTHNET_LOG_LEVEL="WARNING")
+    create_database(args)
 
     from alembic import command
 
@@ -423,7 +357,7 @@ def main() -> None:
 
     result: dict[str, Any] = {
         "command": " ".join([".venv/bin/python", "bench/audit_bench.py", *sys.argv[1:]]),
-        "machine": _machine(),
+        "machine": machine(),
         "database": url.rsplit("@", 1)[-1],
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }

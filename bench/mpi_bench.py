@@ -28,18 +28,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
-import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from common import PG_SERVER, configure, create_database, machine, pct, summary
 
 
 def _args() -> argparse.Namespace:
@@ -62,77 +58,14 @@ def _args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def _configure(args: argparse.Namespace) -> str:
-    """Point HealthNet at the bench database before anything of it is imported."""
-    url = f"{args.server}/{args.db}"
-    os.environ["HEALTHNET_DATABASE_URL"] = url
-    os.environ.setdefault("HEALTHNET_VAR_DIR", "/tmp/hn_bench_var")
-    os.environ.setdefault("HEALTHNET_LOG_JSON", "false")
-    Path(os.environ["HEALTHNET_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    return url
-
-
-def _create_database(args: argparse.Namespace) -> None:
-    import psycopg
-
-    dsn = args.server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.db,)).fetchone()
-        if exists and args.fresh:
-            conn.execute(f'DROP DATABASE "{args.db}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{args.db}"')
-
-
-def _machine() -> dict[str, Any]:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
-        "cpu_model": cpu,
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-    }
-
-
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]  # nearest-rank percentile
-
-
-def _summary(samples_s: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in samples_s]
-    return {
-        "n": len(ms),
-        "mean_ms": round(statistics.fmean(ms), 3),
-        "p50_ms": round(_pct(ms, 50), 3),
-        "p95_ms": round(_pct(ms, 95), 3),
-        "p99_ms": round(_pct(ms, 99), 3),
-        "max_ms": round(max(ms), 3),
-    }
-
-
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
 def main() -> None:
     args = _args()
-    url = _configure(args)
-    _create_database(args)
+    url = configure(args)
+    create_database(args)
 
     from alembic import command
     from sqlalchemy import func, select, text
@@ -162,7 +95,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "command": " ".join(["python", "bench/mpi_bench.py", *sys.argv[1:]]),
         "started_at": started_at.isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "database": url.split("@")[-1],
         "load_average": {"start": _load()},
     }
@@ -253,7 +186,7 @@ def main() -> None:
             "review_candidates": candidates,
             "seconds": round(reg_seconds, 1),
             "residents_per_s": round(args.register / reg_seconds, 1),
-            **_summary(reg_times),
+            **summary(reg_times),
         }
         print(f"[register] {result['register']}", flush=True)
         result["load_average"]["after_register"] = _load()
@@ -285,19 +218,20 @@ def main() -> None:
         return time.perf_counter() - t, time.process_time() - c, found
 
     def run_lookups(label: str, numbers: list[str]) -> None:
-        for number in numbers[:500]:  # warm-up: pool, statement caches, the key ring
+        warm = min(500, len(numbers) // 2)  # a small test database has fewer than 500 + n
+        for number in numbers[:warm]:  # warm-up: pool, statement caches, the key ring
             lookup(number)
         walls: list[float] = []
         cpus: list[float] = []
         not_found = 0
-        for number in numbers[500:]:
+        for number in numbers[warm:]:
             wall, cpu, found = lookup(number)
             walls.append(wall)
             cpus.append(cpu)
             not_found += not found
         result[label] = {
-            **_summary(walls),
-            "client_cpu_p50_ms": round(_pct(cpus, 50) * 1000, 3),
+            **summary(walls),
+            "client_cpu_p50_ms": round(pct(cpus, 50) * 1000, 3),
             "not_found": not_found,
         }
         result["load_average"][f"after_{label}"] = _load()
@@ -310,7 +244,7 @@ def main() -> None:
     for _ in range(args.misses):
         number = make_id_number("310104", datetime(1900, 1, 1).date(), miss_rng.randrange(1000))
         misses.append(lookup(number)[0])
-    result["lookup_miss"] = _summary(misses)
+    result["lookup_miss"] = summary(misses)
     if args.prewarm and engine.dialect.name == "postgresql":
         # Steady state of a production server: the index and rows a look-up touches are in
         # memory. pg_prewarm 'read' mode pulls them into the OS page cache.
