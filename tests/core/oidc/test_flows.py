@@ -73,6 +73,20 @@ def _authorize(
     return resp.headers["location"], state
 
 
+def _sign_in(
+    client: TestClient, oauth: MakeOAuth, rp_client: dict[str, Any], user: dict[str, str]
+) -> tuple[dict[str, Any], OAuth2Client, dict[str, Any]]:
+    """The whole code + PKCE flow for a signed-in user: discovery, the relying party, its tokens."""
+    meta = _meta(client)
+    rp = _rp(oauth, rp_client)
+    verifier = generate_token(48)
+    location, _ = _authorize(client, rp, user, meta, verifier=verifier)
+    token = rp.fetch_token(
+        meta["token_endpoint"], authorization_response=location, code_verifier=verifier
+    )
+    return meta, rp, dict(token)
+
+
 def _validate_id_token(
     id_token: str,
     jwks: dict[str, Any],
@@ -476,14 +490,8 @@ def test_logout_ends_the_session_and_its_tokens(
     make_headers: Callable[..., dict[str, str]],
     db: Session,
 ) -> None:
-    meta = _meta(client)
-    rp = _rp(oauth, rp_client)
     user = make_headers()
-    verifier = generate_token(48)
-    location, _ = _authorize(client, rp, user, meta, verifier=verifier)
-    token = rp.fetch_token(
-        meta["token_endpoint"], authorization_response=location, code_verifier=verifier
-    )
+    meta, rp, token = _sign_in(client, oauth, rp_client, user)
     assert rp.get(meta["userinfo_endpoint"]).status_code == 200
 
     # RP-Initiated Logout 1.0 §2: the RP sends the browser with its ID token as the hint.
@@ -512,14 +520,8 @@ def test_logout_does_not_redirect_to_an_unregistered_uri(
     rp_client: dict[str, Any],
     make_headers: Callable[..., dict[str, str]],
 ) -> None:
-    meta = _meta(client)
-    rp = _rp(oauth, rp_client)
     user = make_headers()
-    verifier = generate_token(48)
-    location, _ = _authorize(client, rp, user, meta, verifier=verifier)
-    token = rp.fetch_token(
-        meta["token_endpoint"], authorization_response=location, code_verifier=verifier
-    )
+    meta, _rp_client, token = _sign_in(client, oauth, rp_client, user)
     resp = client.get(
         meta["end_session_endpoint"],
         params={
@@ -613,14 +615,8 @@ def test_ending_the_healthnet_session_ends_single_sign_on(
     from healthnet.core.auth import accounts
     from healthnet.core.auth.models import User
 
-    meta = _meta(client)
-    rp = _rp(oauth, rp_client)
     user = make_headers()
-    verifier = generate_token(48)
-    location, _ = _authorize(client, rp, user, meta, verifier=verifier)
-    token = rp.fetch_token(
-        meta["token_endpoint"], authorization_response=location, code_verifier=verifier
-    )
+    meta, rp, token = _sign_in(client, oauth, rp_client, user)
     assert rp.get(meta["userinfo_endpoint"]).status_code == 200
 
     if how == "logout":
