@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from healthnet import __version__
 from healthnet.config import get_settings
-from healthnet.core import errors, health
+from healthnet.core import errors, health, webui
 from healthnet.core.logging import configure as configure_logging
 from healthnet.core.manifest import Manifest
 from healthnet.core.middleware import PlatformMiddleware
@@ -27,6 +27,8 @@ CORE_SLICES = (
     "healthnet.core.audit",
     "healthnet.core.certs",
     "healthnet.core.oidc",
+    "healthnet.core.sysconf",
+    "healthnet.core.home",
 )
 MODULES: tuple[str, ...] = ()
 
@@ -84,6 +86,8 @@ def create_app() -> FastAPI:
     # OpenID Connect fixes its own paths (/.well-known/openid-configuration, /oidc/...), which
     # clients find through discovery; they live outside /api/v1.
     app.include_router(_router("healthnet.core.oidc.api:protocol_router"))
+    # Last: the web console answers only what no route above matched (SPA history fallback).
+    webui.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

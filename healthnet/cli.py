@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 
 import typer
 
@@ -60,18 +62,20 @@ def setup(
     demo: bool = typer.Option(True, "--demo/--no-demo", help="首次运行时加载演示数据"),
     demo_size: str = typer.Option("small", "--demo-size"),
 ) -> None:
-    """首次安装（可重复执行）：数据库迁移、密钥、编码库、三员账号、演示数据。"""
+    """首次安装（可重复执行）：数据库迁移、密钥、编码库、系统参数与字典、三员账号、演示数据。"""
     from healthnet.core.auth.cli import create_initial_admin, print_initial_admins
     from healthnet.core.codes.service import load_builtin
     from healthnet.core.crypto import ensure_active_key
     from healthnet.core.db import transaction
     from healthnet.core.orgs.service import load_districts
+    from healthnet.core.sysconf.service import load_builtin as load_sysconf
 
     db_upgrade()
     ensure_active_key()
     with transaction() as session:
         load_districts(session=session)
         results = load_builtin(session=session)
+        load_sysconf(session=session)
     typer.echo("编码库已就绪：" + "，".join(f"{r.system} {r.version}" for r in results))
     admin = create_initial_admin()
     if admin is not None and demo:
@@ -80,6 +84,21 @@ def setup(
         load_demo_cli(size=demo_size, seed=20261125, bulk=None)
     if admin is not None:
         print_initial_admins(admin)
+
+
+@app.command()
+def openapi(
+    out: Path | None = typer.Option(None, "--out", help="写入文件（默认输出到标准输出）"),
+) -> None:
+    """输出 OpenAPI 接口文档（JSON），供前端生成 TypeScript 类型。"""
+    from healthnet.app import create_app
+
+    text = json.dumps(create_app().openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"已写入 {out}", err=True)
 
 
 @app.command()

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     # Cross-origin access is off unless origins are listed (e.g. a separately hosted front end).
     cors_origins: list[str] = []
+    # The built web console (``npm run build`` in web/): index.html, h5.html and assets/.
+    web_dist_dir: Path = ROOT / "web" / "dist"
     # Identity policy (SECURITY.md "Identity"; values are HealthNet policy, not the standard's).
     password_max_age_days: int = 90  # periodic change (MLPS); 0 = never expires
     password_history: int = 5  # a new password may not repeat one of the last N

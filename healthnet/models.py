@@ -12,7 +12,8 @@ import healthnet.core.jobs.models
 import healthnet.core.oidc.models
 import healthnet.core.orgs.models
 import healthnet.core.patients.models
-import healthnet.core.rbac.models  # noqa: F401
+import healthnet.core.rbac.models
+import healthnet.core.sysconf.models  # noqa: F401
 from healthnet.core.db import Base
 
 metadata = Base.metadata

@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, URL } from 'node:url'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { defineConfig, type Plugin } from 'vite'
@@ -6,24 +7,38 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
+// vitest 5 expects Node 22: its failure report calls Map.groupBy, which Node 20 (this project's
+// minimum) lacks — without this a failing test crashes the reporter and its message is lost.
+const MapCtor = Map as unknown as { groupBy?: <T, K>(items: Iterable<T>, key: (item: T, i: number) => K) => Map<K, T[]> }
+MapCtor.groupBy ??= <T, K>(items: Iterable<T>, key: (item: T, i: number) => K) => {
+  const groups = new Map<K, T[]>()
+  let i = 0
+  for (const item of items) {
+    const k = key(item, i++)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}
+
 /** Writes .gz and .br siblings of text assets so the API process serves them without compressing
  * at request time (the server picks one by Accept-Encoding). */
 function precompress(): Plugin {
   return {
     name: 'healthnet-precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      for (const file of Object.values(bundle)) {
-        if (!/\.(js|css|html|svg|json)$/.test(file.fileName)) continue
-        const source = file.type === 'chunk' ? file.code : file.source
-        const buf = Buffer.from(source)
+    enforce: 'post',
+    // After the files are written: earlier hooks see chunks before Vite's last rewrites.
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? 'dist'
+      for (const fileName of Object.keys(bundle)) {
+        if (!/\.(js|css|html|svg|json)$/.test(fileName)) continue
+        const path = `${dir}/${fileName}`
+        const buf = readFileSync(path)
         if (buf.length < 1024) continue
-        this.emitFile({ type: 'asset', fileName: `${file.fileName}.gz`, source: gzipSync(buf, { level: 9 }) })
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.br`,
-          source: brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
-        })
+        writeFileSync(`${path}.gz`, gzipSync(buf, { level: 9 }))
+        writeFileSync(`${path}.br`, brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }))
       }
     },
   }
@@ -59,5 +74,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['src/**/*.spec.ts'],
+    // Element Plus's per-component style imports are .css files, which Node cannot load: let Vite
+    // transform the package in tests, as it does in the build.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })

@@ -36,6 +36,15 @@ SECURITY_HEADERS = [
         b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     ),
 ]
+# The web console's HTML pages (healthnet.core.webui) send this one instead: the built SPA loads
+# only its own scripts; Element Plus sets inline styles; ECharts and uploads use data:/blob:
+# images; icon fonts may be inlined as data: URLs. A response's own CSP header wins over the
+# default above.
+SPA_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 class _TooLarge(Exception):

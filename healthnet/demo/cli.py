@@ -95,3 +95,10 @@ def demo(
             console.print(f"  {username:<18} {name:<8} {password}")
     elif report.district_admins:
         console.print("各区管理员账号已存在，密码未变。")
+    residents = report.resident_accounts
+    if any(secret for _, _, secret in residents):
+        console.print("居民演示账号（/h5/ 用手机号或身份证号登录，初始密码只显示这一次）：")
+        for phone, resident, secret in residents:
+            console.print(f"  {phone:<13} {resident:<6} {secret or '（已存在，密码未变）'}")
+    elif residents:
+        console.print("居民演示账号已存在，密码未变。")

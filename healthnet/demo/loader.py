@@ -5,7 +5,8 @@ batch, so an interrupted load keeps what it finished and a second run resumes. E
 through the services — ``orgs.service.create_institution`` / ``create_department``,
 ``auth.service.create_user``, ``patients.service.register_person`` — so demo rows pass exactly
 the validation real input passes, personal fields are SM4-GCM encrypted and blind-indexed, and
-near-duplicates land on the review list by the patient index's own rules.
+near-duplicates land on the review list by the patient index's own rules. A few residents get
+an H5 account (``auth.service.create_resident_account``) so the resident pages can be tried.
 
 Re-running is safe: institutions are skipped by code, users by user name, and residents by the
 patient index's rule "same identifier → same person". When the last resident of the requested
@@ -15,8 +16,9 @@ size is already registered the load stops at once with ``already_loaded``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -27,11 +29,16 @@ from healthnet.core.errors import Conflict
 from healthnet.core.orgs import service as orgs
 from healthnet.core.orgs.enums import InstitutionKind
 from healthnet.core.orgs.schemas import DepartmentCreate, DepartmentQuery, InstitutionCreate
+from healthnet.core.patients import service as patients
+from healthnet.core.patients.identifiers import IdentifierType
+from healthnet.core.sysconf import service as sysconf
 from healthnet.demo import residents as resident_loader
 from healthnet.demo.generators import (
     DEFAULT_SEED,
+    REFERENCE_DATE,
     SIZES,
     InstitutionSpec,
+    ResidentSpec,
     Size,
     district_admins,
     generate_institutions,
@@ -42,6 +49,8 @@ from healthnet.demo.generators import (
 BATCH = 200
 
 DISTRICT_ADMIN_ROLE = "district_admin"
+RESIDENT_ROLE = "resident"
+DEMO_RESIDENT_ACCOUNTS = 3
 
 
 class Progress(Protocol):
@@ -75,6 +84,8 @@ class LoadReport:
     review_candidates: int = 0
     # (user name, display name, one-time password or None when the account already existed)
     district_admins: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # Residents' H5 accounts: (mobile number to log in with, name, one-time password or None)
+    resident_accounts: list[tuple[str, str, str | None]] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -110,6 +121,7 @@ def load_demo(
     ensure_active_key()
     auth.ensure_builtin_roles(session=session)
     orgs.load_districts(session=session)
+    sysconf.load_builtin(session=session)
     do_commit()
 
     institutions = generate_institutions(spec.institutions, seed)
@@ -123,6 +135,7 @@ def load_demo(
         report.district_admins = [
             (a.username, a.display_name, None) for a in district_admins(institutions)
         ]
+        _load_resident_accounts(session, residents, report, do_commit)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -139,6 +152,9 @@ def load_demo(
         report=report,
         commit=do_commit,
         batch=BATCH,
+    )
+    _load_resident_accounts(
+        session, residents or iter_residents(spec.residents, seed), report, do_commit
     )
     # A large size is not checked up front (that would mean generating its million residents
     # twice); a run that found everything in place says so all the same.
@@ -283,3 +299,44 @@ def _load_staff(
         if n % 50 == 0:
             commit()
     commit()
+
+
+def _load_resident_accounts(
+    session: Session,
+    residents: Iterable[ResidentSpec],
+    report: LoadReport,
+    commit: Callable[[], None],
+) -> None:
+    """H5 accounts for the first few adult residents with a mobile number and an ID number, so
+    the resident pages can be tried; the CLI prints their one-time passwords (a resident logs in
+    with the mobile number or the ID number and must change the password first)."""
+    picked = [
+        (r, r.phone, r.id_number)
+        for r in islice(residents, 200)
+        if r.phone and r.id_number and r.duplicate_of is None and _age(r) >= 18
+    ][:DEMO_RESIDENT_ACCOUNTS]
+    for spec, phone, id_number in picked:
+        person = patients.find_by_identifier(
+            session=session, id_type=IdentifierType.RESIDENT_ID_CARD, value=id_number
+        )
+        if person is None:  # not registered (an interrupted load): the next run adds it
+            continue
+        password = auth.generate_initial_password()
+        try:
+            auth.create_resident_account(
+                session=session,
+                person_id=person.id,
+                phone=phone,
+                password=password,
+                role_codes=[RESIDENT_ROLE],
+                must_change_password=True,
+            )
+        except Conflict:  # the resident already has an account
+            report.resident_accounts.append((phone, spec.name, None))
+        else:
+            report.resident_accounts.append((phone, spec.name, password))
+    commit()
+
+
+def _age(spec: ResidentSpec) -> int:
+    return (REFERENCE_DATE - spec.birth_date).days // 365

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:59:55.892610
+Create Date: 2026-11-25 22:12:21.792534
 """
 
 from __future__ import annotations
@@ -417,6 +417,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_rbac_role_code")),
     )
     op.create_table(
+        "sysconf_dict_type",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sysconf_dict_type")),
+        sa.UniqueConstraint("code", name=op.f("uq_sysconf_dict_type_code")),
+    )
+    op.create_table(
+        "sysconf_parameter",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("value_type", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("editable", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "value_type IN ('string', 'int', 'bool', 'json')",
+            name=op.f("ck_sysconf_parameter_value_type_known"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sysconf_parameter")),
+        sa.UniqueConstraint("key", name=op.f("uq_sysconf_parameter_key")),
+    )
+    op.create_table(
         "certs_crl",
         sa.Column("issuer_id", sa.String(length=32), nullable=False),
         sa.Column("crl_number", sa.Integer(), nullable=False),
@@ -585,6 +617,39 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("role_id", "permission", name=op.f("pk_rbac_role_permission")),
     )
+    op.create_table(
+        "sysconf_dict_item",
+        sa.Column("type_code", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("label_en", sa.String(length=100), nullable=False),
+        sa.Column("sort", sa.Integer(), nullable=False),
+        sa.Column("tag_type", sa.String(length=8), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "tag_type IN ('', 'success', 'info', 'warning', 'danger')",
+            name=op.f("ck_sysconf_dict_item_tag_type_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["type_code"],
+            ["sysconf_dict_type.code"],
+            name=op.f("fk_sysconf_dict_item_type_code_sysconf_dict_type"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sysconf_dict_item")),
+        sa.UniqueConstraint(
+            "type_code", "value", name=op.f("uq_sysconf_dict_item_type_code_value")
+        ),
+    )
+    with op.batch_alter_table("sysconf_dict_item", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sysconf_dict_item_type_code"), ["type_code"], unique=False
+        )
+
     op.create_table(
         "codes_concept",
         sa.Column("version_id", sa.String(length=32), nullable=False),
@@ -1249,6 +1314,10 @@ def downgrade() -> None:
         )
 
     op.drop_table("codes_concept")
+    with op.batch_alter_table("sysconf_dict_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sysconf_dict_item_type_code"))
+
+    op.drop_table("sysconf_dict_item")
     op.drop_table("rbac_role_permission")
     with op.batch_alter_table("patients_match_candidate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_match_candidate_status"))
@@ -1274,6 +1343,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_certs_crl_issuer_id"))
 
     op.drop_table("certs_crl")
+    op.drop_table("sysconf_parameter")
+    op.drop_table("sysconf_dict_type")
     op.drop_table("rbac_role")
     with op.batch_alter_table("patients_person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_person_phone_index"))

@@ -121,6 +121,19 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
     expected = {"cdc": "cdc_staff", "laboratory": "lab_staff"}.get(by_code.kind, "doctor")
     assert auth.actor_for(session=db, user=row).role_codes == (expected,)
 
+    # A few residents log in to the H5 pages with the printed one-time password, by mobile
+    # number or by ID number, and must change it first.
+    assert len(report.resident_accounts) == 3
+    phone, name, password = report.resident_accounts[0]
+    assert password
+    resident = auth.check_credentials(session=db, login_name=phone, password=password)
+    assert resident is not None and resident.kind == "resident" and resident.must_change_password
+    spec = next(r for r in iter_residents(residents_n, SEED) if r.phone == phone)
+    assert spec.name == name and spec.id_number
+    by_id = auth.check_credentials(session=db, login_name=spec.id_number, password=password)
+    assert by_id is not None and by_id.id == resident.id
+    assert auth.actor_for(session=db, user=resident).role_codes == ("resident",)
+
 
 def test_loading_twice_changes_nothing(db: Session) -> None:
     size = Size(institutions=SIZES["tiny"].institutions, residents=30, staff_per_institution=0)
@@ -132,6 +145,7 @@ def test_loading_twice_changes_nothing(db: Session) -> None:
     assert not first.already_loaded and second.already_loaded
     assert db.scalar(select(func.count()).select_from(Person)) == persons
     assert all(password is None for _, _, password in second.district_admins)
+    assert second.resident_accounts and all(p is None for _, _, p in second.resident_accounts)
 
 
 def test_an_interrupted_load_resumes_where_it_stopped(db: Session) -> None:

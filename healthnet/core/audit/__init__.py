@@ -13,6 +13,7 @@ MANIFEST = Manifest(
     key="audit",
     router="healthnet.core.audit.api:router",
     prefix="/audit",
+    todos="healthnet.core.audit.todos:todos",
     permissions={
         "audit:record:read": ("查询审计日志", "Search the audit log"),
         "audit:record:export": ("导出审计日志", "Export the audit log"),

@@ -106,5 +106,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Archived {count} records (seq up to {seq})",
     ),
     "audit.cli.archive_nothing": ("没有需要归档的记录", "Nothing to archive"),
+    # to-do items of the home page
+    "audit.todo.chain_failed": (
+        "最近一次审计链完整性校验未通过，请立即核查",
+        "The last audit chain verification failed; investigate now",
+    ),
+    "audit.todo.chain_unverified": (
+        "审计链已超过 24 小时未校验完整性",
+        "The audit chain has not been verified for over 24 hours",
+    ),
 }
 register(MESSAGES)

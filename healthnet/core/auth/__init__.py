@@ -7,6 +7,7 @@ MANIFEST = Manifest(
     router="healthnet.core.auth.api:router",
     prefix="/auth",
     depends=("audit", "orgs", "patients", "rbac", "certs"),
+    todos="healthnet.core.auth.todos:todos",
     permissions={
         "auth:user:read": ("查看用户", "View users"),
         "auth:user:write": ("管理用户（新建、停用、重置密码）", "Manage users"),

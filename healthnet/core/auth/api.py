@@ -175,8 +175,10 @@ def logout(
 
 
 @router.get("/me", response_model=Me)
-def me(actor: CurrentActor, session: SessionDep) -> Me:
-    info = service.me(session=session, actor=actor)
+def me(request: Request, response: Response, actor: CurrentActor, session: SessionDep) -> Me:
+    """The signed-in user. Like every authenticated request it renews the idle timer."""
+    info = service.me(session=session, actor=actor, token=http.request_token(request))
+    response.headers["Cache-Control"] = "no-store"
     return Me(
         id=actor.user_id,
         username=actor.username,
@@ -188,6 +190,11 @@ def me(actor: CurrentActor, session: SessionDep) -> Me:
         totp_enabled=info.totp_enabled,
         recovery_codes_left=info.recovery_codes_left,
         password_expires_at=info.password_expires_at,
+        must_change_password=info.must_change_password,
+        institution_name=info.institution_name,
+        district_name=info.district_name,
+        session_expires_at=info.session_expires_at,
+        session_idle_minutes=get_settings().session_idle_minutes,
     )
 
 

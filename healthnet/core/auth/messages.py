@@ -87,6 +87,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Password accepted; second factor next",
     ),
     "auth.cannot_disable_self": ("不能停用自己的账号", "You cannot disable your own account"),
+    # to-do items of the home page
+    "auth.todo.password_expiring": (
+        "密码将在 {days} 天内过期，请及时修改",
+        "Your password expires within {days} days",
+    ),
+    "auth.todo.password_expired": ("密码已过期，请立即修改", "Your password has expired"),
+    "auth.todo.second_factor_missing": (
+        "尚未设置第二因素认证（身份验证器或数字证书），请尽快设置",
+        "Set up a second factor (authenticator app or certificate)",
+    ),
+    "auth.todo.recovery_codes_low": (
+        "备用恢复码仅剩 {count} 个，请重新生成",
+        "Only {count} recovery codes left; generate new ones",
+    ),
     # menu titles of this slice
     "menu.auth.users": ("用户管理", "Users"),
     "menu.auth.sessions": ("在线用户", "Online users"),

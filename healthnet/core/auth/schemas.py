@@ -136,6 +136,13 @@ class Me(ApiModel):
     totp_enabled: bool = False
     recovery_codes_left: int = 0
     password_expires_at: datetime | None = None
+    must_change_password: bool = False
+    institution_name: str | None = None
+    district_name: str | None = None
+    # When this session ends unless used again: the earlier of the absolute limit and the idle
+    # limit counted from now (this request renewed it). The UI warns before it.
+    session_expires_at: datetime | None = None
+    session_idle_minutes: int
 
 
 class SessionRead(ApiModel):

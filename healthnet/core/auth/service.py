@@ -263,16 +263,36 @@ class MeInfo:
     totp_enabled: bool
     recovery_codes_left: int
     password_expires_at: datetime | None
+    # A session opens only after a required change (login_flow), but a password can expire
+    # while the session runs: then the UI sends the user to change it.
+    must_change_password: bool
+    session_expires_at: datetime | None
+    institution_name: str | None
+    district_name: str | None
 
 
-def me(*, session: Session, actor: Actor) -> MeInfo:
+def me(*, session: Session, actor: Actor, token: str | None = None) -> MeInfo:
+    """The signed-in user's own account; ``token`` is the request's session (its expiry)."""
+    from healthnet.core.orgs import service as orgs
+
     user = get_user(session=session, user_id=actor.user_id)
     days = get_settings().password_max_age_days
+    row = session.get(LoginSession, token_hash(token)) if token else None
+    institution = (
+        orgs.get_institution(session=session, institution_id=actor.institution_id)
+        if actor.institution_id
+        else None
+    )
     return MeInfo(
         user=user,
         totp_enabled=totp.has_totp(session=session, user_id=user.id),
         recovery_codes_left=totp.remaining_recovery_codes(session=session, user_id=user.id),
         password_expires_at=(user.password_changed_at + timedelta(days=days)) if days > 0 else None,
+        must_change_password=user.must_change_password or password_expired(user),
+        session_expires_at=session_expiry(row) if row is not None else None,
+        # The actor's district is its institution's (rbac.actor_for).
+        institution_name=institution.name if institution is not None else None,
+        district_name=institution.district_name if institution is not None else None,
     )
 
 

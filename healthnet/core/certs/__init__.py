@@ -13,6 +13,7 @@ MANIFEST = Manifest(
     router="healthnet.core.certs.api:router",
     prefix="/certs",
     depends=("auth", "orgs", "audit"),
+    todos="healthnet.core.certs.todos:todos",
     permissions={
         "certs:certificate:read": ("查看数字证书及统计", "View certificates and statistics"),
         "certs:certificate:issue": ("签发和更新数字证书", "Issue and renew certificates"),

@@ -107,6 +107,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Content type must look like application/pdf",
     ),
     "certs.content_empty": ("文档内容不能为空", "The document is empty"),
+    # to-do item of the home page
+    "certs.todo.expiring": (
+        "30 天内到期的数字证书，请及时更新",
+        "Certificates expiring within 30 days: renew them",
+    ),
 }
 
 register(MESSAGES)

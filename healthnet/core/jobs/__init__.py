@@ -10,6 +10,7 @@ MANIFEST = Manifest(
     key="jobs",
     router="healthnet.core.jobs.api:router",
     prefix="/jobs",
+    todos="healthnet.core.jobs.todos:todos",
     permissions={
         "jobs:job:read": ("查看后台任务与定时计划", "View background jobs and schedules"),
         "jobs:job:retry": ("重新排队失败任务", "Re-queue dead jobs"),

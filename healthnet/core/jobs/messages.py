@@ -18,5 +18,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "jobs.status.retrying": ("失败待重试", "Retrying"),
     "jobs.status.succeeded": ("已成功", "Succeeded"),
     "jobs.status.dead": ("死信（已放弃）", "Dead"),
+    # to-do item of the home page
+    "jobs.todo.dead": (
+        "失败已放弃的后台任务，请检查原因后重新排队",
+        "Dead background jobs: check why, then re-queue them",
+    ),
 }
 register(MESSAGES)

@@ -8,6 +8,7 @@ MANIFEST = Manifest(
     router="healthnet.core.patients.api:router",
     prefix="/patients",
     depends=("orgs",),
+    todos="healthnet.core.patients.todos:todos",
     permissions={
         "patients:person:read": ("查询居民主索引", "Look up residents in the patient index"),
         "patients:person:write": ("登记和修改居民信息", "Register and update residents"),

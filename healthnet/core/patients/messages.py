@@ -151,5 +151,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该疑似重复记录已处理（{status}）",
         "This candidate was already reviewed ({status})",
     ),
+    # to-do item of the home page
+    "patients.todo.candidates_open": ("待审核的疑似重复居民", "Possible duplicates to review"),
 }
 register(MESSAGES)

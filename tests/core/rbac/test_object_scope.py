@@ -72,6 +72,7 @@ _CERTS = (
     "institution-scoped certificate view would need a scope check in certs"
 )
 _OIDC = "registered OIDC/API clients are city-wide system configuration"
+_SYSCONF = "system parameters and data dictionaries are city-wide configuration"
 NOT_SCOPED: dict[str, str] = {
     "/api/v1/codes/systems/{system}": _CODES,
     "/api/v1/codes/systems/{system}/versions": _CODES,
@@ -89,6 +90,10 @@ NOT_SCOPED: dict[str, str] = {
     "/api/v1/oidc/clients/{client_pk}": _OIDC,
     "/api/v1/oidc/clients/{client_pk}/deactivate": _OIDC,
     "/api/v1/oidc/clients/{client_pk}/rotate-secret": _OIDC,
+    "/api/v1/sysconf/params/{key}": _SYSCONF,
+    "/api/v1/sysconf/dicts/{code}": _SYSCONF,
+    "/api/v1/sysconf/dicts/{code}/items": _SYSCONF,
+    "/api/v1/sysconf/dicts/{code}/items/{item_id}": _SYSCONF,
 }
 
 

@@ -6,6 +6,9 @@ import { ApiError } from './errors'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const CSRF_COOKIES = ['__Host-hn_csrf', 'hn_csrf']
+// The login steps answer 401 for a wrong password or code; that is no ended session. (Not a
+// prefix match: /auth/login-log is an ordinary page's API.)
+const LOGIN_FLOW = /^\/api\/v1\/auth\/login(\/|$)/
 
 export function csrfToken(cookies: string = document.cookie): string | undefined {
   for (const part of cookies.split(';')) {
@@ -41,7 +44,7 @@ const sessionMiddleware: Middleware = {
   },
   onResponse({ response, request }) {
     if (response.ok) lastActivity = Date.now()
-    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/api/v1/auth/login')) {
+    if (response.status === 401 && !LOGIN_FLOW.test(new URL(request.url).pathname)) {
       unauthenticatedListeners.forEach((l) => l())
     }
     return response

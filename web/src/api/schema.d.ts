@@ -345,7 +345,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description The signed-in user. Like every authenticated request it renews the idle timer.
+         */
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
@@ -908,6 +911,26 @@ export interface paths {
          * @description The concept for a code, or 422 naming ``code`` when the system does not have it.
          */
         post: operations["validate_api_v1_codes_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/home/todos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Todos
+         * @description What the signed-in user should deal with: only items with something to do.
+         */
+        get: operations["home_todos"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1540,6 +1563,139 @@ export interface paths {
         post?: never;
         /** Revoke Role */
         delete: operations["rbac_revoke_role"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysconf/dicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Dict Types */
+        get: operations["sysconf_list_dict_types"];
+        put?: never;
+        /** Create Dict Type */
+        post: operations["sysconf_create_dict_type"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysconf/dicts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Dict Type */
+        get: operations["sysconf_get_dict_type"];
+        put?: never;
+        post?: never;
+        /** Delete Dict Type */
+        delete: operations["sysconf_delete_dict_type"];
+        options?: never;
+        head?: never;
+        /** Update Dict Type */
+        patch: operations["sysconf_update_dict_type"];
+        trace?: never;
+    };
+    "/api/v1/sysconf/dicts/{code}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dict Options
+         * @description The active items, in display order, for selects and tags: any signed-in user.
+         */
+        get: operations["sysconf_dict_options"];
+        put?: never;
+        /** Create Item */
+        post: operations["sysconf_create_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysconf/dicts/{code}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Item */
+        delete: operations["sysconf_delete_item"];
+        options?: never;
+        head?: never;
+        /** Update Item */
+        patch: operations["sysconf_update_item"];
+        trace?: never;
+    };
+    "/api/v1/sysconf/params": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Parameters */
+        get: operations["sysconf_list_parameters"];
+        put?: never;
+        /** Create Parameter */
+        post: operations["sysconf_create_parameter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysconf/params/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Parameter */
+        get: operations["sysconf_get_parameter"];
+        put?: never;
+        post?: never;
+        /** Delete Parameter */
+        delete: operations["sysconf_delete_parameter"];
+        options?: never;
+        head?: never;
+        /** Update Parameter */
+        patch: operations["sysconf_update_parameter"];
+        trace?: never;
+    };
+    "/api/v1/sysconf/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Parameters
+         * @description The ``ui.*`` parameters (system name, session warning): needed before sign-in.
+         */
+        get: operations["sysconf_public_parameters"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2252,6 +2408,179 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** DictItemCreate */
+        DictItemCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Label */
+            label: string;
+            /**
+             * Labelen
+             * @default
+             */
+            labelEn: string;
+            /**
+             * Sort
+             * @default 0
+             */
+            sort: number;
+            /**
+             * Tagtype
+             * @default
+             * @enum {string}
+             */
+            tagType: "" | "success" | "info" | "warning" | "danger";
+            /** Value */
+            value: string;
+        };
+        /** DictItemRead */
+        DictItemRead: {
+            /** Active */
+            active: boolean;
+            /** Builtin */
+            builtin: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Labelen */
+            labelEn: string;
+            /** Sort */
+            sort: number;
+            /**
+             * Tagtype
+             * @enum {string}
+             */
+            tagType: "" | "success" | "info" | "warning" | "danger";
+            /** Typecode */
+            typeCode: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * DictItemUpdate
+         * @description PATCH: the value itself never changes (records store it); deactivate instead.
+         */
+        DictItemUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Label */
+            label?: string | null;
+            /** Labelen */
+            labelEn?: string | null;
+            /** Sort */
+            sort?: number | null;
+            /** Tagtype */
+            tagType?: ("" | "success" | "info" | "warning" | "danger") | null;
+        };
+        /**
+         * DictOption
+         * @description An active item as a select or tag shows it.
+         */
+        DictOption: {
+            /** Label */
+            label: string;
+            /** Labelen */
+            labelEn: string;
+            /**
+             * Tagtype
+             * @enum {string}
+             */
+            tagType: "" | "success" | "info" | "warning" | "danger";
+            /** Value */
+            value: string;
+        };
+        /** DictTypeCreate */
+        DictTypeCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Code */
+            code: string;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name: string;
+        };
+        /**
+         * DictTypeDetail
+         * @description One dictionary with all its items (active or not), for the maintenance page.
+         */
+        DictTypeDetail: {
+            /** Active */
+            active: boolean;
+            /** Builtin */
+            builtin: boolean;
+            /** Code */
+            code: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Description */
+            description: string | null;
+            /** Id */
+            id: string;
+            /** Items */
+            items: components["schemas"]["DictItemRead"][];
+            /** Name */
+            name: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** DictTypeRead */
+        DictTypeRead: {
+            /** Active */
+            active: boolean;
+            /** Builtin */
+            builtin: boolean;
+            /** Code */
+            code: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Description */
+            description: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** DictTypeUpdate */
+        DictTypeUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+        };
         /** DismissRequest */
         DismissRequest: {
             /** Note */
@@ -2651,15 +2980,24 @@ export interface components {
             displayName: string;
             /** Districtcode */
             districtCode: string | null;
+            /** Districtname */
+            districtName?: string | null;
             /** Id */
             id: string;
             /** Institutionid */
             institutionId: string | null;
+            /** Institutionname */
+            institutionName?: string | null;
             /**
              * Kind
              * @default staff
              */
             kind: string;
+            /**
+             * Mustchangepassword
+             * @default false
+             */
+            mustChangePassword: boolean;
             /** Passwordexpiresat */
             passwordExpiresAt?: string | null;
             /** Permissions */
@@ -2669,6 +3007,10 @@ export interface components {
              * @default 0
              */
             recoveryCodesLeft: number;
+            /** Sessionexpiresat */
+            sessionExpiresAt?: string | null;
+            /** Sessionidleminutes */
+            sessionIdleMinutes: number;
             /**
              * Totpenabled
              * @default false
@@ -2791,6 +3133,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DictTypeRead] */
+        Page_DictTypeRead_: {
+            /** Items */
+            items: components["schemas"]["DictTypeRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
         /** Page[InstitutionRead] */
         Page_InstitutionRead_: {
             /** Items */
@@ -2817,6 +3170,17 @@ export interface components {
         Page_LoginLogRead_: {
             /** Items */
             items: components["schemas"]["LoginLogRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ParameterRead] */
+        Page_ParameterRead_: {
+            /** Items */
+            items: components["schemas"]["ParameterRead"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -2878,6 +3242,70 @@ export interface components {
             pageSize: number;
             /** Total */
             total: number;
+        };
+        /** ParameterCreate */
+        ParameterCreate: {
+            /** Description */
+            description?: string | null;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Value
+             * @default
+             */
+            value: string;
+            /**
+             * Valuetype
+             * @default string
+             * @enum {string}
+             */
+            valueType: "string" | "int" | "bool" | "json";
+        };
+        /** ParameterRead */
+        ParameterRead: {
+            /** Builtin */
+            builtin: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Description */
+            description: string | null;
+            /** Editable */
+            editable: boolean;
+            /** Id */
+            id: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Value */
+            value: string;
+            /**
+             * Valuetype
+             * @enum {string}
+             */
+            valueType: "string" | "int" | "bool" | "json";
+        };
+        /**
+         * ParameterUpdate
+         * @description PATCH: only the fields sent change. Built-in parameters take only ``value``.
+         */
+        ParameterUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Value */
+            value?: string | null;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -3286,6 +3714,22 @@ export interface components {
         TicketRequest: {
             /** Ticket */
             ticket: string;
+        };
+        /** TodoRead */
+        TodoRead: {
+            /** Count */
+            count: number;
+            /** Key */
+            key: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "info" | "warning" | "danger";
+            /** Path */
+            path: string;
+            /** Title */
+            title: string;
         };
         /** TotpEnrolmentRead */
         TotpEnrolmentRead: {
@@ -5151,6 +5595,26 @@ export interface operations {
             };
         };
     };
+    home_todos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoRead"][];
+                };
+            };
+        };
+    };
     list_jobs_api_v1_jobs_jobs_get: {
         parameters: {
             query?: {
@@ -6637,6 +7101,485 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_list_dict_types: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                page?: number;
+                pageSize?: number;
+                /** @description 字典编码或名称包含 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DictTypeRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_create_dict_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictTypeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictTypeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_get_dict_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictTypeDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_delete_dict_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_update_dict_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictTypeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictTypeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_dict_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictOption"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_create_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictItemCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictItemRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_delete_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_update_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictItemRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_list_parameters: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description 参数键或名称包含 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ParameterRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_create_parameter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParameterCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_get_parameter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_delete_parameter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_update_parameter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParameterUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sysconf_public_parameters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };

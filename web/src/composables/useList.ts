@@ -92,8 +92,15 @@ export function useList<T>(fetcher: Fetcher<T>, defaults: Filters = {}, options:
     router.replace({ query: q }).catch(() => undefined)
   }
 
+  // A search from page 3 goes back to page 1: that change must not fetch a second time through
+  // the page watcher (the server would run, and audit, the same search twice).
+  let pageResetBySearch = false
+
   function search(): Promise<void> {
-    page.value = 1
+    if (page.value !== 1) {
+      page.value = 1
+      pageResetBySearch = true
+    }
     pushQuery()
     return load()
   }
@@ -106,6 +113,10 @@ export function useList<T>(fetcher: Fetcher<T>, defaults: Filters = {}, options:
   }
 
   watch([page, pageSize], () => {
+    if (pageResetBySearch) {
+      pageResetBySearch = false
+      return
+    }
     pushQuery()
     void load()
   })

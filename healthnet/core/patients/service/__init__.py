@@ -3,7 +3,8 @@
 Public API for other slices and modules (keep the names stable):
 :func:`register_person`, :func:`get_person`, :func:`find_by_identifier`, :func:`search`,
 :func:`update_person`, :func:`add_identifier`, :func:`unlink_identifier`, :func:`merge`,
-:func:`unmerge`, :func:`list_candidates`, :func:`dismiss_candidate`, :func:`history`.
+:func:`unmerge`, :func:`list_candidates`, :func:`count_open_candidates`,
+:func:`dismiss_candidate`, :func:`history`.
 The ``present_*`` functions turn rows into API shapes, masking identifier values for callers
 without ``patients:identifier:read_full``.
 
@@ -38,6 +39,7 @@ from healthnet.core.patients.service.present import (
     present_registration,
 )
 from healthnet.core.patients.service.review import (
+    count_open_candidates,
     dismiss_candidate,
     history,
     list_candidates,
@@ -52,6 +54,7 @@ __all__ = [
     "PersonPage",
     "Registration",
     "add_identifier",
+    "count_open_candidates",
     "dismiss_candidate",
     "find_by_identifier",
     "get_person",

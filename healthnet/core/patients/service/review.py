@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from healthnet.core.audit.context import AuditContext
@@ -108,6 +110,34 @@ def _match(session: Session, person: Person) -> list[MatchCandidate]:
     return open_candidates
 
 
+def _candidates(actor: Actor, status: str, band: str | None) -> Select[Any]:
+    """Pairs of ``status`` whose two residents are in ``actor``'s data scope; open pairs only
+    while both records are active."""
+    person_a, person_b = Person.__table__.alias("pa"), Person.__table__.alias("pb")
+    visible = scope_persons(select(Person.id), actor)
+    stmt = select(MatchCandidate).where(
+        MatchCandidate.status == status,
+        MatchCandidate.person_a_id.in_(visible),
+        MatchCandidate.person_b_id.in_(visible),
+    )
+    if band is not None:
+        stmt = stmt.where(MatchCandidate.band == band)
+    if status == CANDIDATE_OPEN:
+        stmt = (
+            stmt.join(person_a, person_a.c.id == MatchCandidate.person_a_id)
+            .join(person_b, person_b.c.id == MatchCandidate.person_b_id)
+            .where(person_a.c.status == STATUS_ACTIVE, person_b.c.status == STATUS_ACTIVE)
+        )
+    return stmt
+
+
+def count_open_candidates(*, session: Session, actor: Actor) -> int:
+    """How many pairs wait for review in ``actor``'s data scope (the home page's count; no
+    resident is read, so nothing is audited)."""
+    stmt = _candidates(actor, CANDIDATE_OPEN, None)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
 def list_candidates(
     *,
     session: Session,
@@ -118,21 +148,7 @@ def list_candidates(
     """The review list, highest score first. Open pairs are shown only while both records are
     active (a pair whose member was merged elsewhere reappears if that merge is undone), and
     only pairs whose two residents are both in ``actor``'s data scope."""
-    person_a, person_b = Person.__table__.alias("pa"), Person.__table__.alias("pb")
-    visible = scope_persons(select(Person.id), actor)
-    stmt = select(MatchCandidate).where(
-        MatchCandidate.status == query.status,
-        MatchCandidate.person_a_id.in_(visible),
-        MatchCandidate.person_b_id.in_(visible),
-    )
-    if query.band is not None:
-        stmt = stmt.where(MatchCandidate.band == query.band)
-    if query.status == CANDIDATE_OPEN:
-        stmt = (
-            stmt.join(person_a, person_a.c.id == MatchCandidate.person_a_id)
-            .join(person_b, person_b.c.id == MatchCandidate.person_b_id)
-            .where(person_a.c.status == STATUS_ACTIVE, person_b.c.status == STATUS_ACTIVE)
-        )
+    stmt = _candidates(actor, query.status, query.band)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.order_by(MatchCandidate.score.desc(), MatchCandidate.created_at, MatchCandidate.id)

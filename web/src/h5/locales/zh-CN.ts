@@ -1,0 +1,45 @@
+/** The resident H5 pages' strings, reached as `h5.<key>` (registered in h5/locales/index.ts). */
+export default {
+  tabs: { home: '首页', mine: '我的' },
+  login: {
+    title: '居民登录',
+    subtitle: '查询本人健康档案、预约疫苗接种',
+    account: '手机号或身份证号',
+    accountPlaceholder: '请输入手机号或身份证号',
+    noAccount: '尚未开通账号？请到社区卫生服务中心或就诊医院，由工作人员为您开通。',
+  },
+  home: {
+    title: '首页',
+    greeting: '您好，{name}',
+    subtitle: '上海市居民健康服务',
+    services: '健康服务',
+    comingSoon: '即将开放',
+    noServices: '暂无可用服务',
+  },
+  tiles: {
+    vaccines: '疫苗预约',
+    records: '我的健康档案',
+    reports: '检查检验报告',
+    accessLog: '谁看过我的档案',
+  },
+  mine: {
+    title: '我的',
+    account: '登录账号',
+    accountKind: '账号类型',
+    kindResident: '居民',
+    kindStaff: '工作人员',
+    passwordExpires: '密码有效期至',
+    changePassword: '修改密码',
+    language: '语言',
+    logout: '退出登录',
+  },
+  password: {
+    title: '修改密码',
+    current: '当前密码',
+    new: '新密码',
+    confirm: '确认新密码',
+    submit: '确认修改',
+    changed: '密码已修改',
+  },
+  back: '返回',
+}

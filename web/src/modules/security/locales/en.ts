@@ -1,0 +1,91 @@
+export default {
+  common: {
+    timeRange: 'Time range', copy: 'Copy', copied: 'Copied', copyFailed: 'Copy failed; select the text and copy it by hand',
+    download: 'Download', shownOnce: 'Shown this once only: copy or download it now and keep it safe.',
+    institution: 'Institution', onlyUser: 'Only this user',
+    filteredByUser: 'User: {name}', ip: 'IP address', userAgent: 'Browser / client',
+  },
+  loginLog: {
+    occurredAt: 'Time', username: 'Login name', userId: 'User ID', step: 'Step', result: 'Result', reason: 'Reason',
+    results: { success: 'Signed in', next_step: 'Step passed', failure: 'Failed', locked: 'Locked', rate_limited: 'Rate limited' },
+  },
+  method: {
+    password: 'Password', password_change: 'Password change', totp: 'Authenticator code', recovery_code: 'Recovery code',
+    sm2_cert: 'Certificate', totp_enrolment: 'Authenticator set-up',
+  },
+  reason: {
+    auth: {
+      invalid_credentials: 'Wrong user name or password', unknown_user: 'Unknown user', account_locked: 'Account locked',
+      account_disabled: 'Account disabled', rate_limited: 'Too many attempts', second_factor_invalid: 'Wrong second factor',
+      second_factor_required: 'Second factor required', recovery_code_invalid: 'Invalid recovery code', totp_reused: 'Code already used',
+      ticket_invalid: 'Login step expired', password_expired: 'Password expired', password_change_required: 'Password change required',
+      integrity_failed: 'Account integrity check failed', cert_login_unavailable: 'Certificate login unavailable',
+      totp_enrolment_not_allowed: 'Authenticator set-up not allowed',
+    },
+  },
+  session: {
+    user: 'User', method: 'Sign-in method', createdAt: 'Signed in', lastSeenAt: 'Last activity', expiresAt: 'Expires',
+    forceLogout: 'Force sign-out', confirmForceLogout: 'Sign out “{name}” ({ip}) now? The session ends at once.', loggedOut: 'Signed out',
+  },
+  audit: {
+    seq: 'No.', occurredAt: 'Time', actor: 'Actor', actorId: 'Actor ID', roles: 'Roles', action: 'Action', actionPlaceholder: 'e.g. patients.person.read or patients.*',
+    resourceType: 'Object type', resourceId: 'Object ID', patientId: 'Resident ID', purpose: 'Purpose', outcome: 'Outcome', requestId: 'Request ID',
+    archived: 'Search the archive', detail: 'Detail', hash: 'Hash', prevHash: 'Previous hash', recordTitle: 'Audit record #{seq}',
+    export: 'Export', exportXlsx: 'Export Excel (server)', exportCsv: 'Export CSV (server)', exportHint: 'The export itself is audited',
+    outcomes: { success: 'Success', failure: 'Failure', denied: 'Denied' },
+    purposes: {
+      TREAT: 'Treatment', EMERGENCY: 'Emergency', COC: 'Continuity of care', PATRQT: 'Patient request', PUBHLTH: 'Public health',
+      HQUALIMP: 'Quality improvement', HOPERAT: 'Operations', HRESCH: 'Research', ADMIN: 'Administration', AUDIT: 'Audit',
+    },
+  },
+  chain: {
+    title: 'Audit chain', headSeq: 'Latest No.', headHash: 'Head hash', liveRecords: 'Live records', archivedRecords: 'Archived records',
+    lastCheckpoint: 'Latest checkpoint', lastVerification: 'Last verification', never: 'Never verified', verifyNow: 'Verify now',
+    verifying: 'Verifying the whole chain; this may take tens of seconds…', ok: 'Verified', failed: 'Verification failed',
+    okText: '{records} records and {checkpoints} checkpoints checked; nothing altered, deleted or inserted.', failedText: '{n} problem(s); the first:',
+    ms: '{n} ms', problems: 'Problems', checkpoints: 'Signed checkpoints', signingKeys: 'Checkpoint signing keys', signedAt: 'Signed at',
+    signer: 'Key fingerprint', signature: 'Signature', fingerprint: 'Fingerprint', active: 'In use', publicKey: 'Public key (PEM)', createdAt: 'Created',
+    keysHint: 'For verifying exported audit logs and their checkpoint signatures (SM2) offline.',
+  },
+  cert: {
+    holder: 'Holder', organization: 'Organisation', subject: 'Subject', serial: 'Serial', purpose: 'Purpose', notBefore: 'Valid from', notAfter: 'Valid until',
+    state: 'Status', revokedAt: 'Revoked at', revocationReason: 'Revocation reason', keySource: 'Key source', fingerprint: 'Key fingerprint', lastUsedAt: 'Last used',
+    createdAt: 'Issued', renewedFrom: 'Previous certificate', district: 'District', expiring: 'Expiring', expiringDays: 'Within {n} days',
+    detail: 'Certificate', basic: 'Details', pem: 'Certificate (PEM)', issue: 'Issue certificate', renew: 'Renew', revoke: 'Revoke',
+    caRoot: 'Root CA certificate', caIssuing: 'Issuing CA certificate', caChain: 'CA chain', downloadCrl: 'Download CRL', ca: 'Download CA certificates',
+    purposes: { authentication: 'Sign-in', signing: 'Document signing', platform: 'Platform signing' },
+    states: { valid: 'Valid', expired: 'Expired', not_yet_valid: 'Not yet valid', revoked: 'Revoked' },
+    keySources: { client: 'User’s own key (USB key)', generated: 'Generated and handed out', custodied: 'Generated and kept by the platform' },
+    reasons: {
+      unspecified: 'Unspecified', key_compromise: 'Key compromise', affiliation_changed: 'Affiliation changed', superseded: 'Superseded',
+      cessation_of_operation: 'Cessation of operation', privilege_withdrawn: 'Privilege withdrawn',
+    },
+    form: {
+      user: 'Holder', userPlaceholder: 'Search staff by name or user name', keyMode: 'Key', keyGenerate: 'Generate a key',
+      keyPublic: 'Submit a public key (USB key or own key)', keyKeep: 'Keep the current public key', publicKeyPem: 'Public key (PEM)', publicKeyHint: 'SM2 public key in PEM (-----BEGIN PUBLIC KEY-----)',
+      keyPassword: 'Key password', keyPasswordHint: 'At least 8 characters with letters and digits; leave empty to have one generated and shown once', validityDays: 'Validity (days)',
+      signingHint: 'Signing keys are generated and kept encrypted by the platform; they never leave it.', renewHint: 'The current certificate “{serial}” will be revoked as superseded and listed on the CRL.',
+      revokeHint: 'A revoked certificate stops working at once and is listed on the CRL; this cannot be undone. Certificate: {subject} (serial {serial})',
+    },
+    issued: {
+      title: 'Certificate issued', privateKey: 'Private key (password-encrypted PKCS #8)', keyPassword: 'Key password',
+      keyHint: 'The platform keeps neither the key nor its password. Hand them over securely, and separately.',
+    },
+  },
+  stats: {
+    groupBy: 'Group by', byInstitution: 'Institution', byDistrict: 'District', name: 'Name', issued: 'Issued', valid: 'Valid', expiringSoon: 'Expiring in 30 days',
+    expired: 'Expired', revoked: 'Revoked', chart: 'Certificates', total: 'Total', unassigned: '(none)',
+  },
+  oidc: {
+    name: 'Name', clientId: 'Client ID', description: 'Description', institution: 'Institution', kind: 'Client type', public: 'Public',
+    confidential: 'Confidential', publicHint: 'Apps that cannot keep a secret (single-page, mobile): authorization code with PKCE only; no API access, no introspection.',
+    grantTypes: 'Grant types', scopes: 'Scopes', redirectUris: 'Redirect URIs', postLogoutRedirectUris: 'Post-logout redirect URIs', urisHint: 'One per line; https (http://127.0.0.1 for local testing)',
+    authMethod: 'Token endpoint auth', mayIntrospect: 'May introspect tokens', active: 'Status', secretRotatedAt: 'Secret rotated',
+    previousSecretExpiresAt: 'Old secret expires', createdAt: 'Registered', register: 'Register system', deactivate: 'Deactivate', rotate: 'Rotate secret',
+    confirmDeactivate: '“{name}” will no longer sign in or get tokens, and its tokens stop working. Deactivate?',
+    rotateTitle: 'Rotate the secret of “{name}”', graceHours: 'Keep old secret (hours)', graceHint: 'The old secret keeps working meanwhile so the system can switch; 0 stops it at once (after a leak).',
+    secretTitle: 'Client secret', secret: 'Client secret', noSecret: 'Public clients have no secret.', previousValidUntil: 'The old secret works until {time}.',
+    grants: { authorization_code: 'Authorization code (SSO)', refresh_token: 'Refresh token', client_credentials: 'Client credentials (API)' },
+    authMethods: { client_secret_basic: 'HTTP Basic (client_secret_basic)', client_secret_post: 'Form parameters (client_secret_post)', none: 'None (public client)' },
+  },
+}
