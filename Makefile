@@ -44,11 +44,11 @@ web-test: $(NODE_STAMP)
 # The e2e tests drive the system's Chromium (Debian package `chromium`), never a browser that
 # Playwright would download.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'noto sans cjk'; then \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  $$SUDO apt-get install -y --no-install-recommends chromium \
-	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
+	  $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; \
 	fi
 
 run: install web

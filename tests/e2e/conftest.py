@@ -274,6 +274,27 @@ def login_as(page: Page, facts: Facts, account: Account) -> None:
     login(page, facts.base_url, account.username, account.password, account.totp_secret)
 
 
+_storage: dict[str, Any] = {}
+
+
+def signed_in_page(browser: Browser, facts: Facts, account: Account) -> Page:
+    """A desktop page of a context already signed in as ``account``: the first call signs in
+    through the login page, later calls reuse that session's cookies (no wait for a fresh
+    authenticator code). The caller closes ``page.context``."""
+    if account.username in _storage:
+        context = _context(
+            browser,
+            viewport={"width": 1920, "height": 1080},
+            storage_state=_storage[account.username],
+        )
+        return context.new_page()
+    context = _context(browser, viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    login_as(page, facts, account)
+    _storage[account.username] = context.storage_state()
+    return page
+
+
 @dataclass
 class PageRecord:
     """What a page did: every request URL, every answer with an error status

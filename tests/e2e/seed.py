@@ -70,6 +70,7 @@ class Resident:
     birth_date: str  # ISO 8601
     district_code: str
     master_id: str
+    person_id: str  # the console's /patients/persons/<id>
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,12 @@ def seed() -> Facts:
                 )
                 residents.append(
                     Resident(
-                        name, id_number, birth.isoformat(), code, registration.person.master_id
+                        name,
+                        id_number,
+                        birth.isoformat(),
+                        code,
+                        registration.person.master_id,
+                        registration.person.id,
                     )
                 )
             districts.append(
