@@ -22,15 +22,21 @@ CORE_SLICES = (
     "healthnet.core.rbac",
     "healthnet.core.orgs",
     "healthnet.core.patients",
+    "healthnet.core.programs",
     "healthnet.core.codes",
     "healthnet.core.jobs",
     "healthnet.core.audit",
     "healthnet.core.certs",
     "healthnet.core.oidc",
     "healthnet.core.sysconf",
+    "healthnet.core.notify",
     "healthnet.core.home",
 )
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "healthnet.modules.records",
+    "healthnet.modules.alerts",
+    "healthnet.modules.registries",
+)
 
 
 def manifests(names: Iterable[str] = CORE_SLICES + MODULES) -> list[Manifest]:
@@ -86,6 +92,9 @@ def create_app() -> FastAPI:
     # OpenID Connect fixes its own paths (/.well-known/openid-configuration, /oidc/...), which
     # clients find through discovery; they live outside /api/v1.
     app.include_router(_router("healthnet.core.oidc.api:protocol_router"))
+    # The FHIR R4 base of the shared health record (hospital systems; OperationOutcome errors).
+    if "healthnet.modules.records" in MODULES:
+        app.include_router(_router("healthnet.modules.records.fhir.api:router"), prefix="/fhir/R4")
     # Last: the web console answers only what no route above matched (SPA history fallback).
     webui.install(app)
     if settings.cors_origins:

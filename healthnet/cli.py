@@ -26,6 +26,9 @@ COMMAND_GROUPS = {
     "healthnet.core.audit.cli:app": "audit",
     "healthnet.core.certs.cli:app": "cert",
     "healthnet.core.oidc.cli:app": "oidc",
+    "healthnet.core.programs.cli:app": "programs",
+    "healthnet.modules.records.cli:app": "records",
+    "healthnet.modules.alerts.cli:app": "alerts",
 }
 COMMANDS = {
     "healthnet.core.jobs.cli:worker": "worker",
@@ -76,6 +79,12 @@ def setup(
         load_districts(session=session)
         results = load_builtin(session=session)
         load_sysconf(session=session)
+        from healthnet.modules.alerts.service import load_rules as load_alert_rules
+
+        load_alert_rules(session=session)
+        from healthnet.modules.registries.service import load_programs
+
+        load_programs(session=session)
     typer.echo("编码库已就绪：" + "，".join(f"{r.system} {r.version}" for r in results))
     admin = create_initial_admin()
     if admin is not None and demo:

@@ -86,7 +86,8 @@ def demo(
             f"  工作人员账号 {report.staff_created} 个（已存在 {report.staff_existing}；"
             f"密码随机生成、不显示，由管理员重置）\n"
             f"  居民 {report.residents_registered} 名（已存在 {report.residents_existing}），"
-            f"待人工核对的疑似重复 {report.review_candidates} 对"
+            f"待人工核对的疑似重复 {report.review_candidates} 对\n"
+            f"  诊疗记录 {report.clinical_rows} 条（就诊、诊断、处方、检验、检查、文书、接种）"
         )
     fresh = [(u, n, p) for u, n, p in report.district_admins if p]
     if fresh:

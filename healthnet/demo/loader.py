@@ -45,6 +45,7 @@ from healthnet.demo.generators import (
     generate_staff,
     iter_residents,
 )
+from healthnet.modules.registries.service import load_programs
 
 BATCH = 200
 
@@ -82,6 +83,8 @@ class LoadReport:
     residents_registered: int = 0
     residents_existing: int = 0
     review_candidates: int = 0
+    # Rows of the residents' clinical histories (shared health record) written by this run.
+    clinical_rows: int = 0
     # (user name, display name, one-time password or None when the account already existed)
     district_admins: list[tuple[str, str, str | None]] = field(default_factory=list)
     # Residents' H5 accounts: (mobile number to log in with, name, one-time password or None)
@@ -122,6 +125,7 @@ def load_demo(
     auth.ensure_builtin_roles(session=session)
     orgs.load_districts(session=session)
     sysconf.load_builtin(session=session)
+    load_programs(session=session, loaded_by="demo")
     do_commit()
 
     institutions = generate_institutions(spec.institutions, seed)
@@ -136,6 +140,15 @@ def load_demo(
             (a.username, a.display_name, None) for a in district_admins(institutions)
         ]
         _load_resident_accounts(session, residents, report, do_commit)
+        found = {
+            i.code: row.id
+            for i in institutions
+            if (row := orgs.get_institution_by_code(session=session, code=i.code)) is not None
+        }
+        _load_clinical(
+            session, residents, spec, institutions, found, seed, progress, report, do_commit
+        )
+        report.already_loaded = report.clinical_rows == 0
         report.seconds = time.perf_counter() - started
         return report
 
@@ -156,13 +169,54 @@ def load_demo(
     _load_resident_accounts(
         session, residents or iter_residents(spec.residents, seed), report, do_commit
     )
+    _load_clinical(
+        session,
+        residents or iter_residents(spec.residents, seed),
+        spec,
+        institutions,
+        {code: pair[0] for code, pair in ids.items()},
+        seed,
+        progress,
+        report,
+        do_commit,
+    )
     # A large size is not checked up front (that would mean generating its million residents
     # twice); a run that found everything in place says so all the same.
     report.already_loaded = not (
-        report.institutions_created or report.staff_created or report.residents_registered
+        report.institutions_created
+        or report.staff_created
+        or report.residents_registered
+        or report.clinical_rows
     )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _load_clinical(
+    session: Session,
+    residents: Iterable[ResidentSpec],
+    spec: Size,
+    institutions: Sequence[InstitutionSpec],
+    ids: dict[str, str],
+    seed: int,
+    progress: Progress,
+    report: LoadReport,
+    commit: Callable[[], None],
+) -> None:
+    """Two years of visits, diagnoses, orders, results and reports per resident
+    (:mod:`healthnet.demo.clinical`); residents already given one are skipped."""
+    from healthnet.demo.clinical import load_histories
+
+    report.clinical_rows += load_histories(
+        session=session,
+        residents=residents,
+        total=spec.residents,
+        institutions=institutions,
+        ids=ids,
+        seed=seed,
+        progress=progress,
+        commit=commit,
+    )
 
 
 def _institutions_loaded(session: Session, institutions: Sequence[InstitutionSpec]) -> bool:

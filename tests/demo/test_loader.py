@@ -58,8 +58,14 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
     assert report.institutions_created == size.institutions
     assert report.residents_registered == residents_n
     assert report.staff_created == size.institutions
-    assert [name for name, _ in progress.phases] == ["机构与科室", "工作人员账号", "居民主索引"]
-    assert progress.done == size.institutions + size.institutions + 16 + residents_n
+    assert [name for name, _ in progress.phases] == [
+        "机构与科室",
+        "工作人员账号",
+        "居民主索引",
+        "诊疗记录",
+    ]
+    assert report.clinical_rows > 0
+    assert progress.done == size.institutions + size.institutions + 16 + 2 * residents_n
 
     # Every district has institutions, with departments, findable through the orgs service.
     page = orgs.list_institutions(

@@ -34,7 +34,14 @@ from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.seed import Account, Facts
 
@@ -253,6 +260,8 @@ def screenshot(page: Page, name: str) -> Path:
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    # A picture of spinners shows nothing: wait until every loading mask has gone.
+    expect(page.locator(".el-loading-mask:visible")).to_have_count(0, timeout=10_000)
     page.screenshot(path=str(path), animations="disabled")
     return path
 

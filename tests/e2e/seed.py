@@ -17,6 +17,9 @@ What it loads, and writes to FACTS.json (read back as :class:`Facts`):
   (``district_<pinyin>``, data scope district) and a doctor (``doctor_<pinyin>``) of that
   hospital, both with a known password and an authenticator, and two residents living in the
   district, registered by that doctor, with known names and citizen ID numbers.
+* the registries' program files (diabetes …; the ``doctor`` role enrols and records);
+* the duplicate-order prompt rules, and clinical history for the first 徐汇 resident from the
+  浦东 hospital (atorvastatin ten days ago, a blood count yesterday).
 """
 
 from __future__ import annotations
@@ -146,12 +149,18 @@ def seed() -> Facts:
     from healthnet.core.patients.schemas import PersonCreate
     from healthnet.demo.generators import DEFAULT_SEED, district_by_code, make_id_number
     from healthnet.demo.loader import load_demo
+    from healthnet.modules.alerts.service import load_rules as load_alert_rules
 
     migrate()
     ensure_active_key()
     with transaction() as session:
         orgs.load_districts(session=session)
         load_builtin(session=session)
+        load_alert_rules(session=session)
+        # The registries' programs (diabetes …); the "doctor" role may enrol and record.
+        from healthnet.modules.registries.service import load_programs
+
+        load_programs(session=session)
     session = get_sessionmaker()()
     try:
         load_demo(session=session, size="tiny", seed=DEFAULT_SEED)
@@ -188,6 +197,7 @@ def seed() -> Facts:
             for username, display, role in ADMINS
         }
         districts = []
+        hospitals: list[str] = []
         for code, pinyin, (inst_code, inst_name, short_name), people in DISTRICTS:
             inst = orgs.create_institution(
                 session=session,
@@ -200,6 +210,7 @@ def seed() -> Facts:
                     district_code=code,
                 ),
             )
+            hospitals.append(inst.id)
             district_name = names[code].name
             admin = account(
                 session, f"district_{pinyin}", f"{district_name}管理员", "district_admin", inst.id
@@ -237,7 +248,48 @@ def seed() -> Facts:
             districts.append(
                 District(code, district_name, inst_code, inst_name, admin, doctor, residents)
             )
+        _clinical_history(session, districts[0].residents[0].person_id, hospitals[1])
     return Facts(admins["admin"], admins["secadmin"], admins["auditadmin"], districts)
+
+
+def _clinical_history(session: Any, person_id: str, institution_id: str) -> None:
+    """The first 徐汇 resident's visit to the 浦东 hospital (for the duplicate-order prompts):
+    a month of atorvastatin ten days ago and a blood count yesterday."""
+    from healthnet.core.db import utcnow
+    from healthnet.modules.records.models import KIND_LAB, KIND_MEDICATION
+    from healthnet.modules.records.service.store import upsert
+
+    now = utcnow()
+    upsert(
+        session=session,
+        kind=KIND_MEDICATION,
+        person_id=person_id,
+        institution_id=institution_id,
+        source_id="E2E-RX-1",
+        values={
+            "ordered_at": now - timedelta(days=10),
+            "drug_code": "PD-ATORVASTATIN-20",
+            "generic_name": "阿托伐他汀钙片",
+            "ingredient_code": None,
+            "atc_code": "C10AA05",
+            "days_supply": 30,
+        },
+    )
+    upsert(
+        session=session,
+        kind=KIND_LAB,
+        person_id=person_id,
+        institution_id=institution_id,
+        source_id="E2E-LAB-1",
+        values={
+            "collected_at": now - timedelta(days=1),
+            "item_code": "CBC",
+            "item_name": "血常规",
+            "value": "6.1",
+            "unit": "10^9/L",
+            "abnormal_flag": "N",
+        },
+    )
 
 
 def main() -> None:

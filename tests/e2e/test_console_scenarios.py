@@ -257,3 +257,29 @@ def test_signed_out_by_the_security_administrator_signs_in_again_on_the_same_pag
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".el-table__row")).to_have_count(1)
     expect(page.locator(".el-table__row")).to_contain_text("doctor_xuhui")
+
+
+def test_a_user_renews_recovery_codes_on_the_account_page(page: Page, e2e_server: Facts) -> None:
+    doctor = e2e_server.districts[1].doctor
+    login_as(page, e2e_server, doctor)
+    page.get_by_test_id("current-user").click()
+    page.get_by_role("menuitem", name="账户安全").click()
+    page.wait_for_url(re.compile(r"/account/security$"))
+    expect(page.get_by_text("已绑定")).to_be_visible()
+    left = page.get_by_text(re.compile(r"剩余 \d+ 个可用恢复码"))
+    expect(left).to_be_visible()
+
+    # A wrong code is refused under the field, and nothing changes.
+    page.get_by_placeholder("请输入身份验证器当前的动态验证码以确认身份").fill("000000")
+    page.get_by_role("button", name="重新生成恢复码").click()
+    expect(page.get_by_role("alert").or_(page.locator(".el-form-item__error"))).to_be_visible()
+
+    page.get_by_placeholder("请输入身份验证器当前的动态验证码以确认身份").fill(
+        totp_code(doctor.totp_secret)
+    )
+    page.get_by_role("button", name="重新生成恢复码").click()
+    dialog = page.get_by_role("dialog", name="请妥善保存恢复码")
+    expect(dialog.locator("li")).to_have_count(10)
+    screenshot(page, "account-security")
+    dialog.get_by_role("button", name="我已保存").click()
+    expect(page.get_by_text("剩余 10 个可用恢复码")).to_be_visible()

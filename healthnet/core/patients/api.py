@@ -19,6 +19,7 @@ from healthnet.core.patients.schemas import (
     CandidateQuery,
     CandidateRead,
     DismissRequest,
+    FamilyDoctorRead,
     IdentifierIn,
     IdentifierRead,
     LinkEventRead,
@@ -79,7 +80,7 @@ def get_person(
     person_id: str, session: SessionDep, actor: Reader, ctx: AuditContextDep
 ) -> PersonRead:
     person = service.get_person(session=session, actor=actor, person_id=person_id, request=ctx)
-    return service.present_person(actor=actor, person=person)
+    return service.present_person(actor=actor, person=person, session=session)
 
 
 @router.patch(
@@ -91,7 +92,7 @@ def update_person(
     person = service.update_person(
         session=session, actor=actor, person_id=person_id, data=data, request=ctx
     )
-    return service.present_person(actor=actor, person=person)
+    return service.present_person(actor=actor, person=person, session=session)
 
 
 @router.post(
@@ -208,3 +209,20 @@ def unmerge(
         session=session, actor=actor, event_id=event_id, reason=data.reason, request=ctx
     )
     return service.present_events(session=session, actor=actor, events=[event])[0]
+
+
+@router.get(
+    "/family-doctors",
+    response_model=list[FamilyDoctorRead],
+    operation_id="patients_family_doctor_candidates",
+)
+def family_doctor_candidates(
+    session: SessionDep,
+    actor: Writer,
+    q: Annotated[str | None, Query(max_length=64, description="姓名或用户名包含")] = None,
+) -> list[FamilyDoctorRead]:
+    """可设为家庭医生的在用工作人员（本人数据范围内的机构），最多 50 个。"""
+    return [
+        FamilyDoctorRead(**vars(d))
+        for d in service.family_doctor_candidates(session=session, actor=actor, q=q)
+    ]

@@ -121,6 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A division code has 6 digits (GB/T 2260)",
     ),
     "patients.not_null": ("不能为空", "must not be empty"),
+    "patients.family_doctor_invalid": (
+        "家庭医生应为在用的医疗卫生机构工作人员账号",
+        "The family doctor must be an active staff account of an institution",
+    ),
     "patients.search_criteria": (
         "请提供证件类型和证件号码，或姓名和出生日期",
         "Give an identifier type and number, or a name and a birth date",

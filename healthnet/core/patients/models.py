@@ -69,6 +69,12 @@ class Person(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("patients_person.id"), index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
+    # The resident's contracted family doctor (家庭医生), a staff account: their visits to other
+    # institutions are handed over to this doctor (B3, healthnet.modules.records.handover).
+    # An auth_user id, checked by the service (exists, active staff), without a database
+    # foreign key: auth_user already refers to patients_person (a resident's account), and the
+    # one generated initial revision cannot create a cycle of keys on PostgreSQL.
+    family_doctor_user_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
     identifiers: Mapped[list[Identifier]] = relationship(
         back_populates="person",

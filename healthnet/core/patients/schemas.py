@@ -164,6 +164,8 @@ class PersonUpdate(InputModel):
     address: Address = None
     district_code: DistrictCode = None
     ethnicity_code: EthnicityCode = None
+    # The contracted family doctor's user id (an active staff account); null clears it.
+    family_doctor_user_id: Annotated[Text32 | None, BeforeValidator(_blank_to_none)] = None
 
     @field_validator("name", "sex_code", mode="before")
     @classmethod
@@ -171,6 +173,15 @@ class PersonUpdate(InputModel):
         if value is None:
             raise PydanticCustomError("patients.not_null", "must not be null")
         return value
+
+
+class FamilyDoctorRead(ApiModel):
+    """A resident's contracted family doctor (a staff account) and where they work."""
+
+    user_id: str
+    display_name: str
+    institution_id: str | None
+    institution_name: str | None
 
 
 class PersonRead(ApiModel):
@@ -186,6 +197,7 @@ class PersonRead(ApiModel):
     status: PersonStatus
     merged_into_id: str | None
     identifiers: list[IdentifierRead]
+    family_doctor: FamilyDoctorRead | None = None
     created_at: datetime
     updated_at: datetime
 

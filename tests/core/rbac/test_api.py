@@ -160,6 +160,8 @@ def test_menus_follow_the_permissions(client: TestClient, world: World) -> None:
         "menu.group.orgs": ["menu.orgs.institutions"],
         "menu.group.patients": ["menu.patients.persons"],
         "menu.group.codes": ["menu.codes.systems"],
+        "menu.group.records": ["menu.records.search"],
+        "menu.group.alerts": ["menu.alerts.trial", "menu.alerts.rules"],
     }
     admin_menu = _menu(client, admin)
     assert "menu.rbac.roles" in admin_menu["menu.group.system"]

@@ -73,7 +73,50 @@ _CERTS = (
 )
 _OIDC = "registered OIDC/API clients are city-wide system configuration"
 _SYSCONF = "system parameters and data dictionaries are city-wide configuration"
+_BREAK_GLASS = (
+    "break-the-glass is open by design to any clinician outside their scope: it needs a written "
+    "reason, expires, is audited and lands on the review list (docs/decisions record access)"
+)
+_OWN_RECORD = (
+    "the resident's own record: the person comes from the signed-in resident account, never "
+    "from the path; staff accounts get 403 and another resident's ids answer 404"
+)
+_ALERT_RULES = (
+    "duplicate-prompt rules are city-wide clinical configuration (no owner; the same rules "
+    "check every hospital's orders)"
+)
+_FHIR = (
+    "the FHIR R4 endpoint is called by hospital systems with client-credentials tokens, not by "
+    "staff accounts: access is by OAuth scope (fhir.read), audited per resident with the client "
+    "as actor, hidden categories withheld from other institutions (docs/decisions/0011-fhir.md)"
+)
+_PROGRAMS = (
+    "program definitions are city-wide metadata; the enrolment list under a program is "
+    "filtered by the caller's scope and enrolling checks the person's and the institution's "
+    "scope (tests/core/programs/test_capture.py::test_data_scope_and_audit)"
+)
 NOT_SCOPED: dict[str, str] = {
+    "/api/v1/programs/{code}": _PROGRAMS,
+    "/api/v1/programs/{code}/enrolments": _PROGRAMS,
+    "/fhir/R4/Patient/{person_id}/$everything": _FHIR,
+    **{
+        f"/fhir/R4/{t}/{{rid}}": _FHIR
+        for t in (
+            "Patient",
+            "Encounter",
+            "Condition",
+            "MedicationRequest",
+            "Observation",
+            "DiagnosticReport",
+            "DocumentReference",
+            "Immunization",
+        )
+    },
+    "/api/v1/alerts/drug-rules/{code}": _ALERT_RULES,
+    "/api/v1/alerts/item-rules/{code}": _ALERT_RULES,
+    "/api/v1/records/persons/{person_id}/break-glass": _BREAK_GLASS,
+    "/api/v1/records/me/labs/{item_code}/trend": _OWN_RECORD,
+    "/api/v1/records/me/documents/{document_id}": _OWN_RECORD,
     "/api/v1/codes/systems/{system}": _CODES,
     "/api/v1/codes/systems/{system}/versions": _CODES,
     "/api/v1/codes/systems/{system}/concepts": _CODES,
@@ -214,7 +257,137 @@ def _session(w: Walk) -> dict[str, str]:
     return {"session_id": row.id}
 
 
+def _record_document(w: Walk) -> dict[str, str]:
+    from healthnet.core.db import utcnow
+    from healthnet.modules.records.models import Document
+
+    person = _new_person(w)
+    doc = Document(
+        person_id=person.id,
+        institution_id=w.world.inst_a.id,
+        source_id=f"D{w.n()}",
+        type_code="discharge_summary",
+        type_name="出院小结",
+        title="出院小结",
+        content="病情平稳",
+        authored_at=utcnow(),
+    )
+    w.world.db.add(doc)
+    w.world.db.flush()
+    return {"person_id": person.id, "document_id": doc.id, "item_code": "FBG"}
+
+
+def _break_glass(w: Walk) -> dict[str, str]:
+    from healthnet.modules.records import access
+
+    grant = access.open_record(
+        session=w.world.db,
+        actor=w.owner.actor,
+        person_id=_new_person(w).id,
+        purpose="emergency",
+        break_glass_reason="急诊抢救需要了解既往病史",
+    )
+    assert grant.break_glass is not None
+    return {"break_glass_id": grant.break_glass.id}
+
+
+def _alert_check(w: Walk) -> dict[str, str]:
+    """A duplicate-order check by a district-A doctor with one prompt (a blood count repeated
+    the same day)."""
+    from healthnet.core.db import utcnow
+    from healthnet.modules.alerts import service as alerts
+    from healthnet.modules.alerts.schemas import CheckRequest
+    from healthnet.modules.records.models import KIND_LAB
+    from healthnet.modules.records.service.store import upsert
+
+    alerts.load_rules(session=w.world.db)
+    person = _new_person(w)
+    upsert(
+        session=w.world.db,
+        kind=KIND_LAB,
+        person_id=person.id,
+        institution_id=w.world.inst_a.id,
+        source_id=f"L{w.n()}",
+        values={"collected_at": utcnow(), "item_code": "CBC", "item_name": "血常规"},
+    )
+    check = alerts.run_check(
+        session=w.world.db,
+        actor=w.owner.actor,
+        data=CheckRequest.model_validate(
+            {
+                "personId": person.id,
+                "items": [{"kind": "lab", "itemCode": "CBC", "itemName": "血常规"}],
+            }
+        ),
+    )
+    w.made["prompt_id"] = check.prompts[0].id
+    return {"check_id": check.id}
+
+
+def _program_enrolment(w: Walk) -> dict[str, str]:
+    """An enrolment of a district-A institution with a scheduled visit, and a transfer of
+    another one from district A's second institution to the first."""
+    from sqlalchemy import select
+
+    from healthnet.core.programs import service as programs
+    from healthnet.core.programs.loader import load_spec, parse_text
+    from healthnet.core.programs.schemas import EnrolmentCreate, TransferCreate
+    from healthnet.core.rbac.models import Role
+
+    # the transition is open to every test role: data scope is what this walk tests
+    roles = sorted(
+        w.world.db.scalars(select(Role.code).where(Role.code.like("t\\_%", escape="\\")))
+    )
+    text = (
+        "code: scope_walk\nname: 范围检查\nkind: enrolment\n"
+        "stages: [{code: visit, name: 随访, repeatable: true,"
+        " schedule: {after: enrolment, days: 30}}]\n"
+        "workflow: {initial: open, states: [{code: open, name: 管理中},"
+        " {code: closed, name: 结案, terminal: true}],"
+        f" transitions: [{{code: close, name: 结案, from: [open], to: closed, roles: {roles}}}]}}\n"
+    )
+    load_spec(session=w.world.db, spec=parse_text(text, file="scope_walk.yaml"))
+    saved = programs.enrol(
+        session=w.world.db,
+        actor=w.owner.actor,
+        program_code="scope_walk",
+        data=EnrolmentCreate(person_id=_new_person(w).id),
+    )
+    other = w.world.staff(*all_permissions(), institution=w.world.inst_a2, scope="district")
+    moving = programs.enrol(
+        session=w.world.db,
+        actor=other.actor,
+        program_code="scope_walk",
+        data=EnrolmentCreate(person_id=_new_person(w).id),
+    )
+    transfer = programs.request_transfer(
+        session=w.world.db,
+        actor=other.actor,
+        enrolment_id=moving.enrolment.id,
+        data=TransferCreate(to_org_unit_id=w.world.inst_a.id),
+    )
+    return {
+        "enrolment_id": saved.enrolment.id,
+        "event_id": saved.scheduled[0].event_id,
+        "transfer_id": transfer.id,
+    }
+
+
 FACTORIES: dict[str, Factory] = {
+    "/api/v1/programs/enrolments/{enrolment_id}": _program_enrolment,
+    "/api/v1/programs/enrolments/{enrolment_id}/events": _program_enrolment,
+    "/api/v1/programs/enrolments/{enrolment_id}/transitions": _program_enrolment,
+    "/api/v1/programs/enrolments/{enrolment_id}/transfers": _program_enrolment,
+    "/api/v1/programs/events/{event_id}": _program_enrolment,
+    "/api/v1/programs/events/{event_id}/skip": _program_enrolment,
+    "/api/v1/programs/transfers/{transfer_id}/accept": _program_enrolment,
+    "/api/v1/programs/transfers/{transfer_id}/reject": _program_enrolment,
+    "/api/v1/alerts/checks/{check_id}": _alert_check,
+    "/api/v1/alerts/checks/{check_id}/responses": _alert_check,
+    "/api/v1/records/persons/{person_id}/timeline": _person,
+    "/api/v1/records/persons/{person_id}/labs/{item_code}/trend": _record_document,
+    "/api/v1/records/persons/{person_id}/documents/{document_id}": _record_document,
+    "/api/v1/records/break-glass/{break_glass_id}/review": _break_glass,
     "/api/v1/auth/users/{user_id}": _user_id,
     "/api/v1/auth/users/{user_id}/password-reset": _user_id,
     "/api/v1/auth/users/{user_id}/unlock": _user_id,
@@ -239,6 +412,21 @@ FACTORIES: dict[str, Factory] = {
 
 # Request bodies, so that the call reaches the scope check instead of stopping at validation.
 BODIES: dict[tuple[str, str], Callable[[Walk], Any]] = {
+    ("PATCH", "/api/v1/programs/enrolments/{enrolment_id}"): lambda w: {"values": {}},
+    ("POST", "/api/v1/programs/enrolments/{enrolment_id}/events"): lambda w: {"stage": "visit"},
+    ("POST", "/api/v1/programs/enrolments/{enrolment_id}/transitions"): lambda w: {
+        "transition": "close"
+    },
+    ("POST", "/api/v1/programs/enrolments/{enrolment_id}/transfers"): lambda w: {
+        "toOrgUnitId": w.world.inst_a2.id
+    },
+    ("PATCH", "/api/v1/programs/events/{event_id}"): lambda w: {"values": {}},
+    ("POST", "/api/v1/programs/events/{event_id}/skip"): lambda w: {"reason": "外出"},
+    ("POST", "/api/v1/programs/transfers/{transfer_id}/accept"): lambda w: {},
+    ("POST", "/api/v1/programs/transfers/{transfer_id}/reject"): lambda w: {},
+    ("POST", "/api/v1/alerts/checks/{check_id}/responses"): lambda w: {
+        "responses": [{"promptId": w.made["prompt_id"], "action": "accepted"}]
+    },
     ("POST", "/api/v1/rbac/users/{user_id}/roles"): lambda w: {"roleCode": "nurse"},
     ("PATCH", "/api/v1/orgs/institutions/{institution_id}"): lambda w: {"shortName": "改名"},
     ("POST", "/api/v1/orgs/institutions/{institution_id}/departments"): lambda w: {
@@ -260,6 +448,9 @@ BODIES: dict[tuple[str, str], Callable[[Walk], Any]] = {
         "note": "不是同一人"
     },
     ("POST", "/api/v1/patients/merges/{event_id}/unmerge"): lambda w: {"reason": "误合并"},
+    ("POST", "/api/v1/records/break-glass/{break_glass_id}/review"): lambda w: {
+        "decision": "approve"
+    },
 }
 
 

@@ -34,6 +34,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check
+         * @description The check at order time: prompts for suspected duplicate drugs, labs and exams against
+         *     the patient's recent records from every institution.
+         */
+        post: operations["alerts_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/checks/{check_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Check */
+        get: operations["alerts_get_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/checks/{check_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Respond
+         * @description The doctor's answer to prompts: accepted (the order was changed) or overridden (with a
+         *     reason).
+         */
+        post: operations["alerts_respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/drug-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Drug Rules */
+        get: operations["alerts_list_drug_rules"];
+        put?: never;
+        /** Create Drug Rule */
+        post: operations["alerts_create_drug_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/drug-rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Drug Rule */
+        get: operations["alerts_get_drug_rule"];
+        put?: never;
+        post?: never;
+        /** Delete Drug Rule */
+        delete: operations["alerts_delete_drug_rule"];
+        options?: never;
+        head?: never;
+        /** Update Drug Rule */
+        patch: operations["alerts_update_drug_rule"];
+        trace?: never;
+    };
+    "/api/v1/alerts/item-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Item Rules */
+        get: operations["alerts_list_item_rules"];
+        put?: never;
+        /** Create Item Rule */
+        post: operations["alerts_create_item_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/item-rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Item Rule */
+        get: operations["alerts_get_item_rule"];
+        put?: never;
+        post?: never;
+        /** Delete Item Rule */
+        delete: operations["alerts_delete_item_rule"];
+        options?: never;
+        head?: never;
+        /** Update Item Rule */
+        patch: operations["alerts_update_item_rule"];
+        trace?: never;
+    };
+    "/api/v1/alerts/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Statistics */
+        get: operations["alerts_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/chain": {
         parameters: {
             query?: never;
@@ -1022,6 +1172,86 @@ export interface paths {
         patch: operations["update_schedule_api_v1_jobs_schedules__schedule_id__patch"];
         trace?: never;
     };
+    "/api/v1/notify/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Messages
+         * @description 我的消息（最新在前），可只看未读。
+         */
+        get: operations["notify_list_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/messages/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description 把我的若干条消息标为已读；含非本人的消息时返回 404，且都不标记。
+         */
+        post: operations["notify_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/messages/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark All Read
+         * @description 把我的全部消息标为已读。
+         */
+        post: operations["notify_mark_all_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unread Count
+         * @description 我的未读消息数（顶栏铃铛）。
+         */
+        get: operations["notify_unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oidc/clients": {
         parameters: {
             query?: never;
@@ -1301,6 +1531,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/family-doctors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Family Doctor Candidates
+         * @description 可设为家庭医生的在用工作人员（本人数据范围内的机构），最多 50 个。
+         */
+        get: operations["patients_family_doctor_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/merges": {
         parameters: {
             query?: never;
@@ -1450,6 +1700,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Programs */
+        get: operations["programs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Program Detail */
+        get: operations["programs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Enrolments */
+        get: operations["programs_list_enrolments"];
+        put?: never;
+        /** Enrol */
+        post: operations["programs_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/enrolments/{enrolment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Enrolment */
+        get: operations["programs_get_enrolment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Enrolment */
+        patch: operations["programs_update_enrolment"];
+        trace?: never;
+    };
+    "/api/v1/programs/enrolments/{enrolment_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record Event */
+        post: operations["programs_record_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/enrolments/{enrolment_id}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request Transfer */
+        post: operations["programs_request_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/enrolments/{enrolment_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transition */
+        post: operations["programs_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Event */
+        patch: operations["programs_update_event"];
+        trace?: never;
+    };
+    "/api/v1/programs/events/{event_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip Event */
+        post: operations["programs_skip_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load Metadata */
+        post: operations["programs_load_metadata"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Transfers */
+        get: operations["programs_list_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/transfers/{transfer_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept Transfer */
+        post: operations["programs_accept_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/transfers/{transfer_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject Transfer */
+        post: operations["programs_reject_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/worklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Work List */
+        get: operations["programs_worklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rbac/menus": {
         parameters: {
             query?: never;
@@ -1563,6 +2053,278 @@ export interface paths {
         post?: never;
         /** Revoke Role */
         delete: operations["rbac_revoke_role"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Break Glass
+         * @description 紧急调阅审核清单。
+         */
+        get: operations["records_list_break_glass"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/break-glass/{break_glass_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review Break Glass
+         * @description 审核一次紧急调阅：通过，或提出疑问并填写意见。
+         */
+        post: operations["records_review_break_glass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import Records */
+        post: operations["import_records_api_v1_records_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Import Template */
+        get: operations["import_template_api_v1_records_imports_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/me/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Access Log
+         * @description 谁看过我的档案：机构、科室、角色、时间与目的。
+         */
+        get: operations["records_my_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/me/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Document */
+        get: operations["records_my_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/me/labs/{item_code}/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Lab Trend */
+        get: operations["records_my_lab_trend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/me/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Privacy
+         * @description 本人隐藏的敏感类别。
+         */
+        get: operations["records_my_privacy"];
+        /**
+         * Set My Privacy
+         * @description 设置对其他机构隐藏的敏感类别（产生记录的机构始终可见）。
+         */
+        put: operations["records_set_my_privacy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/me/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Timeline
+         * @description 本人的就诊与检验检查记录。
+         */
+        get: operations["records_my_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/persons/{person_id}/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Break Glass
+         * @description 紧急调阅（破窗）：填写理由后在有效期内可调阅该居民档案，全程留痕并进入审核清单。
+         */
+        post: operations["records_break_glass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/persons/{person_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Person Document
+         * @description 一份文书的全文（按居民意愿隐藏的只返回占位）。
+         */
+        get: operations["records_person_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/persons/{person_id}/labs/{item_code}/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Person Lab Trend
+         * @description 同一检验项目的历次结果（趋势图）。
+         */
+        get: operations["records_person_lab_trend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/persons/{person_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Person Timeline
+         * @description 居民健康档案时间轴：各医院的就诊及其诊断、医嘱、检验、检查、文书，按时间倒序。
+         */
+        get: operations["records_person_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/persons/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lookup Person
+         * @description 按证件查找居民（全市），并告知可否直接调阅或需填写紧急调阅理由。
+         */
+        post: operations["records_lookup_person"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1701,6 +2463,329 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit Bundle */
+        post: operations["submit_bundle_fhir_R4_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Condition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Condition */
+        get: operations["search_Condition_fhir_R4_Condition_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Condition/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Condition */
+        get: operations["read_Condition_fhir_R4_Condition__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DiagnosticReport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Diagnosticreport */
+        get: operations["search_DiagnosticReport_fhir_R4_DiagnosticReport_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DiagnosticReport/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Diagnosticreport */
+        get: operations["read_DiagnosticReport_fhir_R4_DiagnosticReport__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DocumentReference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Documentreference */
+        get: operations["search_DocumentReference_fhir_R4_DocumentReference_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DocumentReference/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Documentreference */
+        get: operations["read_DocumentReference_fhir_R4_DocumentReference__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Encounter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Encounter */
+        get: operations["search_Encounter_fhir_R4_Encounter_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Encounter/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Encounter */
+        get: operations["read_Encounter_fhir_R4_Encounter__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Immunization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Immunization */
+        get: operations["search_Immunization_fhir_R4_Immunization_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Immunization/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Immunization */
+        get: operations["read_Immunization_fhir_R4_Immunization__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/MedicationRequest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Medicationrequest */
+        get: operations["search_MedicationRequest_fhir_R4_MedicationRequest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/MedicationRequest/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Medicationrequest */
+        get: operations["read_MedicationRequest_fhir_R4_MedicationRequest__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metadata */
+        get: operations["metadata_fhir_R4_metadata_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Observation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Observation */
+        get: operations["search_Observation_fhir_R4_Observation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Observation/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Observation */
+        get: operations["read_Observation_fhir_R4_Observation__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Patient */
+        get: operations["search_Patient_fhir_R4_Patient_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient/{person_id}/$everything": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Patient Everything */
+        get: operations["patient_everything_fhir_R4_Patient__person_id___everything_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Patient */
+        get: operations["read_Patient_fhir_R4_Patient__rid__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oidc/authorize": {
         parameters: {
             query?: never;
@@ -1827,6 +2912,66 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessInfo
+         * @description On what ground this view was allowed (scope, care, break_glass, self).
+         */
+        AccessInfo: {
+            /** Breakglass */
+            breakGlass: boolean;
+            /** Breakglassid */
+            breakGlassId?: string | null;
+            /** Expiresat */
+            expiresAt?: string | null;
+            /** Ground */
+            ground: string;
+            /**
+             * Hiddenrevealed
+             * @default false
+             */
+            hiddenRevealed: boolean;
+            /** Purpose */
+            purpose: string;
+        };
+        /**
+         * AccessLogEntry
+         * @description One access to a resident's record, as the resident sees it: where, which department and
+         *     role, when, why — never the staff member's name or contact data.
+         */
+        AccessLogEntry: {
+            /** Action */
+            action: string;
+            /** Actionlabel */
+            actionLabel: string;
+            /** Breakglass */
+            breakGlass: boolean;
+            /** Departmentname */
+            departmentName: string | null;
+            /** Institutionid */
+            institutionId: string | null;
+            /** Institutionname */
+            institutionName: string | null;
+            /**
+             * Occurredat
+             * Format: date-time
+             */
+            occurredAt: string;
+            /** Outcome */
+            outcome: string;
+            /** Purpose */
+            purpose: string;
+            /** Purposelabel */
+            purposeLabel: string;
+            /** Rolenames */
+            roleNames: string[];
+        };
+        /** AccessLogPage */
+        AccessLogPage: {
+            /** Items */
+            items: components["schemas"]["AccessLogEntry"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
         /** AuditRecordRead */
         AuditRecordRead: {
             /** Action */
@@ -1871,6 +3016,72 @@ export interface components {
             /** Useragent */
             userAgent: string | null;
         };
+        /** BreakGlassCreate */
+        BreakGlassCreate: {
+            /**
+             * Purpose
+             * @default emergency
+             * @enum {string}
+             */
+            purpose: "treatment" | "emergency" | "referral" | "public_health" | "quality_control";
+            /** Reason */
+            reason: string;
+        };
+        /** BreakGlassRead */
+        BreakGlassRead: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Id */
+            id: string;
+            /** Institutionid */
+            institutionId: string | null;
+            /** Institutionname */
+            institutionName?: string | null;
+            /** Personid */
+            personId: string;
+            /** Personmasterid */
+            personMasterId?: string | null;
+            /** Purpose */
+            purpose: string;
+            /** Reason */
+            reason: string;
+            /** Revealedhidden */
+            revealedHidden: boolean;
+            /** Reviewedat */
+            reviewedAt: string | null;
+            /** Reviewedby */
+            reviewedBy: string | null;
+            /** Reviewnote */
+            reviewNote: string | null;
+            /** Reviewstatus */
+            reviewStatus: string;
+            /** Rolecodes */
+            roleCodes: string | null;
+            /** Userdisplayname */
+            userDisplayName?: string | null;
+            /** Userid */
+            userId: string;
+            /** Views */
+            views: number;
+        };
+        /** BreakGlassReview */
+        BreakGlassReview: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "question";
+            /** Note */
+            note?: string | null;
+        };
         /** CandidateRead */
         CandidateRead: {
             /** Agreeing */
@@ -1913,6 +3124,15 @@ export interface components {
             rootCertificatePem: string;
             /** Rootfingerprint */
             rootFingerprint: string;
+        };
+        /** CategorySetting */
+        CategorySetting: {
+            /** Category */
+            category: string;
+            /** Hidden */
+            hidden: boolean;
+            /** Label */
+            label: string;
         };
         /** CertificateCheckRequest */
         CertificateCheckRequest: {
@@ -2093,6 +3313,65 @@ export interface components {
             signedAt: string;
             /** Signerfingerprint */
             signerFingerprint: string;
+        };
+        /** CheckRead */
+        CheckRead: {
+            /**
+             * Checkedat
+             * Format: date-time
+             */
+            checkedAt: string;
+            /**
+             * Encounterclass
+             * @enum {string}
+             */
+            encounterClass: "outpatient" | "emergency" | "inpatient";
+            /** Id */
+            id: string;
+            /**
+             * Orderdate
+             * Format: date
+             */
+            orderDate: string;
+            /** Orderinginstitutionid */
+            orderingInstitutionId: string;
+            /** Personid */
+            personId: string;
+            /** Prompts */
+            prompts: components["schemas"]["PromptRead"][];
+        };
+        /** CheckRequest */
+        CheckRequest: {
+            /** Drugs */
+            drugs?: components["schemas"]["DrugLine"][];
+            /**
+             * Encounterclass
+             * @default outpatient
+             * @enum {string}
+             */
+            encounterClass: "outpatient" | "emergency" | "inpatient";
+            /** Items */
+            items?: components["schemas"]["ItemLine"][];
+            /**
+             * Masterid
+             * @description 主索引号（与 personId 二选一）
+             */
+            masterId?: string | null;
+            /**
+             * Orderdate
+             * @description 开单日期（上海时间），默认今天
+             */
+            orderDate?: string | null;
+            /**
+             * Orderinginstitutionid
+             * @description 开单机构，默认为当前账号所属机构
+             */
+            orderingInstitutionId?: string | null;
+            /**
+             * Personid
+             * @description 居民主索引平台 id（与 masterId 二选一）
+             */
+            personId?: string | null;
         };
         /** CheckResult */
         CheckResult: {
@@ -2408,6 +3687,20 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** DiagnosisDetail */
+        DiagnosisDetail: {
+            /** Icd10Code */
+            icd10Code: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Recordedat
+             * Format: date-time
+             */
+            recordedAt: string;
+        };
         /** DictItemCreate */
         DictItemCreate: {
             /**
@@ -2599,6 +3892,435 @@ export interface components {
             /** Nameen */
             nameEn: string;
         };
+        /** DocumentRead */
+        DocumentRead: {
+            access: components["schemas"]["AccessInfo"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Content */
+            content?: string | null;
+            /** Contenttype */
+            contentType?: string | null;
+            /** Encounterid */
+            encounterId: string | null;
+            /** Id */
+            id: string | null;
+            /** Institutionid */
+            institutionId: string;
+            /** Institutionname */
+            institutionName: string | null;
+            /**
+             * Revealed
+             * @default false
+             */
+            revealed: boolean;
+            /** Title */
+            title?: string | null;
+            /** Typecode */
+            typeCode?: string | null;
+            /** Typename */
+            typeName?: string | null;
+            /**
+             * Withheld
+             * @default false
+             */
+            withheld: boolean;
+            /** Withheldmessage */
+            withheldMessage?: string | null;
+        };
+        /** DocumentSummary */
+        DocumentSummary: {
+            /** Title */
+            title: string;
+            /** Typecode */
+            typeCode: string;
+            /** Typename */
+            typeName: string;
+        };
+        /** DrugLine */
+        DrugLine: {
+            /** Atccode */
+            atcCode?: string | null;
+            /** Dayssupply */
+            daysSupply?: number | null;
+            /** Drugcode */
+            drugCode: string;
+            /** Genericname */
+            genericName: string;
+            /** Ingredientcode */
+            ingredientCode?: string | null;
+            /**
+             * Startdate
+             * @description 开始用药日期，默认为开单日期
+             */
+            startDate?: string | null;
+        };
+        /** DrugRuleCreate */
+        DrugRuleCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Atcprefix */
+            atcPrefix?: string | null;
+            /** Code */
+            code: string;
+            /** Description */
+            description?: string | null;
+            /** Exemptcodes */
+            exemptCodes?: string[];
+            /** Exemptencounterclasses */
+            exemptEncounterClasses?: ("outpatient" | "emergency" | "inpatient")[];
+            /**
+             * Match
+             * @enum {string}
+             */
+            match: "ingredient" | "atc_class";
+            /** Name */
+            name: string;
+            /**
+             * Severity
+             * @default warning
+             * @enum {string}
+             */
+            severity: "warning" | "info";
+            /**
+             * Tolerancedays
+             * @default 0
+             */
+            toleranceDays: number;
+        };
+        /** DrugRuleRead */
+        DrugRuleRead: {
+            /** Active */
+            active: boolean;
+            /** Atcprefix */
+            atcPrefix: string | null;
+            /** Builtin */
+            builtin: boolean;
+            /** Code */
+            code: string;
+            /** Description */
+            description: string | null;
+            /** Exemptcodes */
+            exemptCodes: string[];
+            /** Exemptencounterclasses */
+            exemptEncounterClasses: ("outpatient" | "emergency" | "inpatient")[];
+            /** Id */
+            id: string;
+            /**
+             * Match
+             * @enum {string}
+             */
+            match: "ingredient" | "atc_class";
+            /** Name */
+            name: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "warning" | "info";
+            /** Tolerancedays */
+            toleranceDays: number;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * DrugRuleUpdate
+         * @description PATCH: only the fields sent change; the code and the match never change.
+         */
+        DrugRuleUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Atcprefix */
+            atcPrefix?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Exemptcodes */
+            exemptCodes?: string[] | null;
+            /** Exemptencounterclasses */
+            exemptEncounterClasses?: ("outpatient" | "emergency" | "inpatient")[] | null;
+            /** Name */
+            name?: string | null;
+            /** Severity */
+            severity?: ("warning" | "info") | null;
+            /** Tolerancedays */
+            toleranceDays?: number | null;
+        };
+        /**
+         * EarlierRecord
+         * @description The earlier record from the shared health record that the new line duplicates.
+         */
+        EarlierRecord: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Institutionid */
+            institutionId: string | null;
+            /** Institutionname */
+            institutionName: string;
+            /** Name */
+            name: string;
+            /** Recordid */
+            recordId: string;
+            /** Remainingdays */
+            remainingDays?: number | null;
+            /** Result */
+            result?: string | null;
+        };
+        /** EncounterDetail */
+        EncounterDetail: {
+            /** Attendingname */
+            attendingName: string | null;
+            /** Classcode */
+            classCode: string;
+            /** Departmentcode */
+            departmentCode: string | null;
+            /** Departmentname */
+            departmentName: string | null;
+            /** Endat */
+            endAt: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Startat
+             * Format: date-time
+             */
+            startAt: string;
+            /** Status */
+            status: string;
+        };
+        /** EnrolmentCreate */
+        EnrolmentCreate: {
+            /** Assigneduserid */
+            assignedUserId?: string | null;
+            /** Enrolledon */
+            enrolledOn?: string | null;
+            /** Incidenton */
+            incidentOn?: string | null;
+            /** Orgunitid */
+            orgUnitId?: string | null;
+            /** Personid */
+            personId: string;
+            /** Values */
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        /** EnrolmentDetail */
+        EnrolmentDetail: {
+            /** Assigneduserid */
+            assignedUserId: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Duplicateofid */
+            duplicateOfId: string | null;
+            /** Duplicates */
+            duplicates: string[];
+            /**
+             * Enrolledon
+             * Format: date
+             */
+            enrolledOn: string;
+            /** Events */
+            events: components["schemas"]["EventRead"][];
+            /** History */
+            history: components["schemas"]["StateChangeRead"][];
+            /** Id */
+            id: string;
+            /** Incidenton */
+            incidentOn: string | null;
+            /** Isopen */
+            isOpen: boolean;
+            /** Orgunitid */
+            orgUnitId: string;
+            /** Personid */
+            personId: string;
+            /** Programcode */
+            programCode: string;
+            /** Programid */
+            programId: string;
+            /** Sensitivity */
+            sensitivity: string;
+            /** Status */
+            status: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version */
+            version: number;
+            /** Versionid */
+            versionId: string;
+        };
+        /** EnrolmentRead */
+        EnrolmentRead: {
+            /** Assigneduserid */
+            assignedUserId: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Duplicateofid */
+            duplicateOfId: string | null;
+            /**
+             * Enrolledon
+             * Format: date
+             */
+            enrolledOn: string;
+            /** Id */
+            id: string;
+            /** Incidenton */
+            incidentOn: string | null;
+            /** Isopen */
+            isOpen: boolean;
+            /** Orgunitid */
+            orgUnitId: string;
+            /** Personid */
+            personId: string;
+            /** Programcode */
+            programCode: string;
+            /** Programid */
+            programId: string;
+            /** Sensitivity */
+            sensitivity: string;
+            /** Status */
+            status: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version */
+            version: number;
+            /** Versionid */
+            versionId: string;
+        };
+        /** EnrolmentUpdate */
+        EnrolmentUpdate: {
+            /** Assigneduserid */
+            assignedUserId?: string | null;
+            /** Incidenton */
+            incidentOn?: string | null;
+            /** Values */
+            values?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** EventCreate */
+        EventCreate: {
+            /** Eventon */
+            eventOn?: string | null;
+            /** Stage */
+            stage: string;
+            /** Values */
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        /** EventRead */
+        EventRead: {
+            /** Assigneduserid */
+            assignedUserId: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Dueon */
+            dueOn: string | null;
+            /** Enrolmentid */
+            enrolmentId: string;
+            /** Eventon */
+            eventOn: string | null;
+            /** Id */
+            id: string;
+            /** Orgunitid */
+            orgUnitId: string;
+            /** Programid */
+            programId: string;
+            /** Skipreason */
+            skipReason?: string | null;
+            /** Stage */
+            stage: string;
+            /** Status */
+            status: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Versionid */
+            versionId: string;
+        };
+        /** EventUpdate */
+        EventUpdate: {
+            /** Eventon */
+            eventOn?: string | null;
+            /** Values */
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        /** ExamDetail */
+        ExamDetail: {
+            /** Abnormal */
+            abnormal: boolean | null;
+            /** Bodypart */
+            bodyPart: string | null;
+            /** Conclusion */
+            conclusion: string | null;
+            /** Findings */
+            findings: string | null;
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string;
+            /** Modality */
+            modality: string | null;
+            /** Reportedat */
+            reportedAt: string | null;
+        };
+        /**
+         * FamilyDoctorRead
+         * @description A resident's contracted family doctor (a staff account) and where they work.
+         */
+        FamilyDoctorRead: {
+            /** Displayname */
+            displayName: string;
+            /** Institutionid */
+            institutionId: string | null;
+            /** Institutionname */
+            institutionName: string | null;
+            /** Userid */
+            userId: string;
+        };
         /** ImportResult */
         healthnet__core__codes__schemas__ImportResult: {
             /** Conceptcount */
@@ -2667,6 +4389,28 @@ export interface components {
          * @enum {string}
          */
         IdentifierType: "resident_id_card" | "hmt_residence_permit" | "passport" | "hk_macau_permit" | "taiwan_permit" | "foreigner_permanent_residence" | "social_security_card" | "medical_insurance_card" | "shanghai_self_pay_card" | "hospital_card";
+        /** ImmunizationDetail */
+        ImmunizationDetail: {
+            /** Dosenumber */
+            doseNumber: number | null;
+            /** Lotnumber */
+            lotNumber: string | null;
+            /** Vaccinecode */
+            vaccineCode: string;
+            /** Vaccinename */
+            vaccineName: string;
+        };
+        /** ImportSummary */
+        ImportSummary: {
+            /** Created */
+            created: number;
+            /** Kind */
+            kind: string;
+            /** Total */
+            total: number;
+            /** Updated */
+            updated: number;
+        };
         /** InstitutionCreate */
         InstitutionCreate: {
             /** Address */
@@ -2794,6 +4538,118 @@ export interface components {
             /** Privatekeypem */
             privateKeyPem?: string | null;
         };
+        /** ItemLine */
+        ItemLine: {
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "lab" | "exam";
+        };
+        /** ItemRuleCreate */
+        ItemRuleCreate: {
+            /**
+             * Abnormalexempts
+             * @default false
+             */
+            abnormalExempts: boolean;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Code */
+            code: string;
+            /** Description */
+            description?: string | null;
+            /** Exemptencounterclasses */
+            exemptEncounterClasses?: ("outpatient" | "emergency" | "inpatient")[];
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "lab" | "exam";
+            /** Name */
+            name: string;
+            /**
+             * Severity
+             * @default warning
+             * @enum {string}
+             */
+            severity: "warning" | "info";
+            /** Windowdays */
+            windowDays: number;
+        };
+        /** ItemRuleRead */
+        ItemRuleRead: {
+            /** Abnormalexempts */
+            abnormalExempts: boolean;
+            /** Active */
+            active: boolean;
+            /** Builtin */
+            builtin: boolean;
+            /** Code */
+            code: string;
+            /** Description */
+            description: string | null;
+            /** Exemptencounterclasses */
+            exemptEncounterClasses: ("outpatient" | "emergency" | "inpatient")[];
+            /** Id */
+            id: string;
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "lab" | "exam";
+            /** Name */
+            name: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "warning" | "info";
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Windowdays */
+            windowDays: number;
+        };
+        /**
+         * ItemRuleUpdate
+         * @description PATCH: the code, kind and item code never change (create another rule instead).
+         */
+        ItemRuleUpdate: {
+            /** Abnormalexempts */
+            abnormalExempts?: boolean | null;
+            /** Active */
+            active?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Exemptencounterclasses */
+            exemptEncounterClasses?: ("outpatient" | "emergency" | "inpatient")[] | null;
+            /** Itemname */
+            itemName?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Severity */
+            severity?: ("warning" | "info") | null;
+            /** Windowdays */
+            windowDays?: number | null;
+        };
         /** JobDetail */
         JobDetail: {
             /** Attempts */
@@ -2875,6 +4731,41 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "pending" | "running" | "retrying" | "succeeded" | "dead";
+        /** LabDetail */
+        LabDetail: {
+            /** Abnormalflag */
+            abnormalFlag: string | null;
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string;
+            /** Referencerange */
+            referenceRange: string | null;
+            /** Reportedat */
+            reportedAt: string | null;
+            /** Specimen */
+            specimen: string | null;
+            /** Unit */
+            unit: string | null;
+            /** Value */
+            value: string | null;
+            /** Valuenumeric */
+            valueNumeric: number | null;
+        };
+        /** LabTrend */
+        LabTrend: {
+            access: components["schemas"]["AccessInfo"];
+            /** Itemcode */
+            itemCode: string;
+            /** Itemname */
+            itemName: string | null;
+            /** Points */
+            points: components["schemas"]["TrendPoint"][];
+            /** Unit */
+            unit: string | null;
+            /** Withheld */
+            withheld: number;
+        };
         /** LinkEventRead */
         LinkEventRead: {
             /** Actoruserid */
@@ -2905,6 +4796,15 @@ export interface components {
             undoesId: string | null;
             /** Undonebyid */
             undoneById: string | null;
+        };
+        /** LoadResultRead */
+        LoadResultRead: {
+            /** Changed */
+            changed: boolean;
+            /** Code */
+            code: string;
+            /** Version */
+            version: number;
         };
         /** LoginLogRead */
         LoginLogRead: {
@@ -2974,6 +4874,30 @@ export interface components {
             /** Token */
             token?: string | null;
         };
+        /** LookupResult */
+        LookupResult: {
+            /** Access */
+            access?: ("scope" | "care" | "break_glass" | "reason_required") | null;
+            /** Found */
+            found: boolean;
+            /** Personid */
+            personId?: string | null;
+        };
+        /** MarkRead */
+        MarkRead: {
+            /** Ids */
+            ids: string[];
+        };
+        /**
+         * MarkReadResult
+         * @description How many messages this call marked read, and how many stay unread.
+         */
+        MarkReadResult: {
+            /** Marked */
+            marked: number;
+            /** Unread */
+            unread: number;
+        };
         /** Me */
         Me: {
             /** Displayname */
@@ -3019,6 +4943,27 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** MedicationDetail */
+        MedicationDetail: {
+            /** Atccode */
+            atcCode: string | null;
+            /** Dayssupply */
+            daysSupply: number | null;
+            /** Dose */
+            dose: number | null;
+            /** Doseunit */
+            doseUnit: string | null;
+            /** Drugcode */
+            drugCode: string;
+            /** Frequency */
+            frequency: string | null;
+            /** Genericname */
+            genericName: string;
+            /** Route */
+            route: string | null;
+            /** Status */
+            status: string;
+        };
         /** MenuNode */
         MenuNode: {
             /** Children */
@@ -3045,10 +4990,54 @@ export interface components {
             /** Survivorid */
             survivorId: string;
         };
+        /** Message */
+        Message: {
+            /** Field */
+            field?: string | null;
+            /** Message */
+            message: string;
+            /** Rule */
+            rule: string;
+        };
+        /** MessageRead */
+        MessageRead: {
+            /** Body */
+            body: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Link */
+            link: string | null;
+            /** Personid */
+            personId: string | null;
+            /** Readat */
+            readAt: string | null;
+            /** Source */
+            source: string;
+            /** Title */
+            title: string;
+        };
         /** Page[AuditRecordRead] */
         Page_AuditRecordRead_: {
             /** Items */
             items: components["schemas"]["AuditRecordRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[BreakGlassRead] */
+        Page_BreakGlassRead_: {
+            /** Items */
+            items: components["schemas"]["BreakGlassRead"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -3144,10 +5133,43 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DrugRuleRead] */
+        Page_DrugRuleRead_: {
+            /** Items */
+            items: components["schemas"]["DrugRuleRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[EnrolmentRead] */
+        Page_EnrolmentRead_: {
+            /** Items */
+            items: components["schemas"]["EnrolmentRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
         /** Page[InstitutionRead] */
         Page_InstitutionRead_: {
             /** Items */
             items: components["schemas"]["InstitutionRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ItemRuleRead] */
+        Page_ItemRuleRead_: {
+            /** Items */
+            items: components["schemas"]["ItemRuleRead"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -3170,6 +5192,17 @@ export interface components {
         Page_LoginLogRead_: {
             /** Items */
             items: components["schemas"]["LoginLogRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[MessageRead] */
+        Page_MessageRead_: {
+            /** Items */
+            items: components["schemas"]["MessageRead"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -3232,10 +5265,32 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[TransferRead] */
+        Page_TransferRead_: {
+            /** Items */
+            items: components["schemas"]["TransferRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
             items: components["schemas"]["UserRead"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[WorkItem] */
+        Page_WorkItem_: {
+            /** Items */
+            items: components["schemas"]["WorkItem"][];
             /** Page */
             page: number;
             /** Pagesize */
@@ -3355,6 +5410,37 @@ export interface components {
             /** Sexcode */
             sexCode?: ("0" | "1" | "2" | "9") | null;
         };
+        /**
+         * PersonHeader
+         * @description Who the record belongs to: enough to confirm identity at the bedside, no contact data.
+         */
+        PersonHeader: {
+            /** Birthdate */
+            birthDate: string | null;
+            /** Id */
+            id: string;
+            /** Masterid */
+            masterId: string;
+            /** Name */
+            name: string;
+            /** Sexcode */
+            sexCode: string;
+        };
+        /**
+         * PersonLookup
+         * @description Find a resident for retrieval by one identifier (type + number), sent in the body so the
+         *     number never reaches a URL.
+         */
+        PersonLookup: {
+            /** Idtype */
+            idType: string;
+            /** Idvalue */
+            idValue: string;
+            /** Institutionid */
+            institutionId?: string | null;
+            /** Issuer */
+            issuer?: string | null;
+        };
         /** PersonRead */
         PersonRead: {
             /** Address */
@@ -3370,6 +5456,7 @@ export interface components {
             districtCode: string | null;
             /** Ethnicitycode */
             ethnicityCode: string | null;
+            familyDoctor?: components["schemas"]["FamilyDoctorRead"] | null;
             /** Id */
             id: string;
             /** Identifiers */
@@ -3436,12 +5523,116 @@ export interface components {
             districtCode?: string | null;
             /** Ethnicitycode */
             ethnicityCode?: string | null;
+            /** Familydoctoruserid */
+            familyDoctorUserId?: string | null;
             /** Name */
             name?: string | null;
             /** Phone */
             phone?: string | null;
             /** Sexcode */
             sexCode?: ("0" | "1" | "2" | "9") | null;
+        };
+        /** PrivacySettings */
+        PrivacySettings: {
+            /** Categories */
+            categories: components["schemas"]["CategorySetting"][];
+        };
+        /** PrivacyUpdate */
+        PrivacyUpdate: {
+            /** Hidden */
+            hidden?: string[];
+        };
+        /** ProgramDetail */
+        ProgramDetail: {
+            /** Code */
+            code: string;
+            /** Definition */
+            definition: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: string;
+            /** Isactive */
+            isActive: boolean;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Versionid */
+            versionId: string;
+        };
+        /**
+         * ProgramLoad
+         * @description A program file's text (YAML), loaded as by ``healthnet programs load``.
+         */
+        ProgramLoad: {
+            /** Yaml */
+            yaml: string;
+        };
+        /** ProgramRead */
+        ProgramRead: {
+            /** Code */
+            code: string;
+            /** Id */
+            id: string;
+            /** Isactive */
+            isActive: boolean;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * PromptLine
+         * @description The new line a prompt concerns.
+         */
+        PromptLine: {
+            /** Code */
+            code: string;
+            /** Index */
+            index: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "drug" | "lab" | "exam";
+            /** Name */
+            name: string;
+        };
+        /** PromptRead */
+        PromptRead: {
+            earlier: components["schemas"]["EarlierRecord"];
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "drug_ingredient" | "drug_class" | "lab_repeat" | "exam_repeat";
+            line: components["schemas"]["PromptLine"];
+            /** Message */
+            message: string;
+            /** Reason */
+            reason: string | null;
+            /** Respondedat */
+            respondedAt: string | null;
+            /** Respondedby */
+            respondedBy: string | null;
+            /** Response */
+            response: ("accepted" | "overridden") | null;
+            /** Rulecode */
+            ruleCode: string;
+            /** Rulename */
+            ruleName: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "warning" | "info";
         };
         /** RecoveryCodesRead */
         RecoveryCodesRead: {
@@ -3473,6 +5664,23 @@ export interface components {
             personId: string;
             /** Phone */
             phone: string;
+        };
+        /** RespondRequest */
+        RespondRequest: {
+            /** Responses */
+            responses: components["schemas"]["ResponseIn"][];
+        };
+        /** ResponseIn */
+        ResponseIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "accepted" | "overridden";
+            /** Promptid */
+            promptId: string;
+            /** Reason */
+            reason?: string | null;
         };
         /** RoleCreate */
         RoleCreate: {
@@ -3545,6 +5753,39 @@ export interface components {
             nameEn?: string | null;
             /** Permissions */
             permissions?: string[] | null;
+        };
+        /**
+         * SaveResult
+         * @description What a save did: the record, the rules' warnings, hidden fields, events scheduled.
+         */
+        SaveResult: {
+            /** Duplicateofid */
+            duplicateOfId?: string | null;
+            enrolment: components["schemas"]["EnrolmentRead"];
+            event?: components["schemas"]["EventRead"] | null;
+            /** Hidden */
+            hidden?: string[];
+            /**
+             * Notified
+             * @default 0
+             */
+            notified: number;
+            /** Scheduled */
+            scheduled?: components["schemas"]["ScheduledRead"][];
+            /** Warnings */
+            warnings?: components["schemas"]["Message"][];
+        };
+        /** ScheduledRead */
+        ScheduledRead: {
+            /**
+             * Dueon
+             * Format: date
+             */
+            dueOn: string;
+            /** Eventid */
+            eventId: string;
+            /** Stage */
+            stage: string;
         };
         /** ScheduleRead */
         ScheduleRead: {
@@ -3691,6 +5932,70 @@ export interface components {
              */
             signedAt: string;
         };
+        /** SkipRequest */
+        SkipRequest: {
+            /** Reason */
+            reason: string;
+        };
+        /** StateChangeRead */
+        StateChangeRead: {
+            /** Actoruserid */
+            actorUserId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Fromstate */
+            fromState: string | null;
+            /** Note */
+            note: string | null;
+            /** Tostate */
+            toState: string;
+            /** Transition */
+            transition: string | null;
+        };
+        /** StatsRead */
+        StatsRead: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * Groupby
+             * @enum {string}
+             */
+            groupBy: "institution" | "drugClass" | "item" | "month";
+            /** Rows */
+            rows: components["schemas"]["StatsRow"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            total: components["schemas"]["StatsRow"];
+        };
+        /** StatsRow */
+        StatsRow: {
+            /**
+             * Acceptancerate
+             * @description 采纳率 = 采纳数 / 提示数
+             */
+            acceptanceRate: number | null;
+            /** Accepted */
+            accepted: number;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Overridden */
+            overridden: number;
+            /** Prompts */
+            prompts: number;
+            /** Unanswered */
+            unanswered: number;
+        };
         /** TemporaryPassword */
         TemporaryPassword: {
             /** Temporarypassword */
@@ -3714,6 +6019,62 @@ export interface components {
         TicketRequest: {
             /** Ticket */
             ticket: string;
+        };
+        /**
+         * TimelineEntry
+         * @description One item of the timeline. ``withheld`` items (categories the resident hid) carry only
+         *     their kind, time and institution; an encounter carries its diagnoses, orders, results and
+         *     documents in ``children``.
+         */
+        TimelineEntry: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Children */
+            children?: components["schemas"]["TimelineEntry"][];
+            diagnosis?: components["schemas"]["DiagnosisDetail"] | null;
+            document?: components["schemas"]["DocumentSummary"] | null;
+            encounter?: components["schemas"]["EncounterDetail"] | null;
+            /** Encounterid */
+            encounterId?: string | null;
+            exam?: components["schemas"]["ExamDetail"] | null;
+            /** Id */
+            id: string | null;
+            immunization?: components["schemas"]["ImmunizationDetail"] | null;
+            /** Institutionid */
+            institutionId: string;
+            /** Institutionname */
+            institutionName: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "encounter" | "diagnosis" | "medication" | "lab" | "exam" | "document" | "immunization";
+            lab?: components["schemas"]["LabDetail"] | null;
+            medication?: components["schemas"]["MedicationDetail"] | null;
+            /**
+             * Revealed
+             * @default false
+             */
+            revealed: boolean;
+            /**
+             * Withheld
+             * @default false
+             */
+            withheld: boolean;
+            /** Withheldmessage */
+            withheldMessage?: string | null;
+        };
+        /** TimelinePage */
+        TimelinePage: {
+            access: components["schemas"]["AccessInfo"];
+            /** Items */
+            items: components["schemas"]["TimelineEntry"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+            person?: components["schemas"]["PersonHeader"] | null;
         };
         /** TodoRead */
         TodoRead: {
@@ -3740,6 +6101,86 @@ export interface components {
             /** Secret */
             secret: string;
         };
+        /** TransferCreate */
+        TransferCreate: {
+            /** Reason */
+            reason?: string | null;
+            /** Toorgunitid */
+            toOrgUnitId: string;
+        };
+        /** TransferDecision */
+        TransferDecision: {
+            /** Assigneduserid */
+            assignedUserId?: string | null;
+            /** Note */
+            note?: string | null;
+        };
+        /** TransferRead */
+        TransferRead: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Decidedat */
+            decidedAt: string | null;
+            /** Decidedby */
+            decidedBy: string | null;
+            /** Decisionnote */
+            decisionNote: string | null;
+            /** Enrolmentid */
+            enrolmentId: string;
+            /** Fromorgunitid */
+            fromOrgUnitId: string;
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string | null;
+            /** Requestedby */
+            requestedBy: string;
+            /** Status */
+            status: string;
+            /** Toorgunitid */
+            toOrgUnitId: string;
+        };
+        /** TransitionRequest */
+        TransitionRequest: {
+            /** Note */
+            note?: string | null;
+            /** Transition */
+            transition: string;
+        };
+        /** TrendPoint */
+        TrendPoint: {
+            /** Abnormalflag */
+            abnormalFlag: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Id */
+            id: string;
+            /** Institutionid */
+            institutionId: string;
+            /** Institutionname */
+            institutionName: string | null;
+            /** Referencehigh */
+            referenceHigh: number | null;
+            /** Referencelow */
+            referenceLow: number | null;
+            /**
+             * Revealed
+             * @default false
+             */
+            revealed: boolean;
+            /** Unit */
+            unit: string | null;
+            /** Value */
+            value: number | null;
+            /** Valuetext */
+            valueText: string | null;
+        };
         /** UnlinkRequest */
         UnlinkRequest: {
             /** Reason */
@@ -3749,6 +6190,11 @@ export interface components {
         UnmergeRequest: {
             /** Reason */
             reason: string;
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
         };
         /** UserCreate */
         UserCreate: {
@@ -3911,6 +6357,30 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** WorkItem */
+        WorkItem: {
+            /** Assigneduserid */
+            assignedUserId: string | null;
+            /**
+             * Dueon
+             * Format: date
+             */
+            dueOn: string;
+            /** Enrolmentid */
+            enrolmentId: string;
+            /** Eventid */
+            eventId: string;
+            /** Orgunitid */
+            orgUnitId: string;
+            /** Overduedays */
+            overdueDays: number;
+            /** Personid */
+            personId: string;
+            /** Programcode */
+            programCode: string;
+            /** Stage */
+            stage: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3956,6 +6426,466 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    alerts_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_get_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                check_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_respond: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                check_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RespondRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_list_drug_rules: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                page?: number;
+                pageSize?: number;
+                /** @description 编码或名称包含 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DrugRuleRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_create_drug_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrugRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrugRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_get_drug_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrugRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_delete_drug_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_update_drug_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrugRuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrugRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_list_item_rules: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                page?: number;
+                pageSize?: number;
+                /** @description 编码或名称包含 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ItemRuleRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_create_item_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_get_item_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_delete_item_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_update_item_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemRuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alerts_statistics: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含），默认30天前 */
+                from?: string | null;
+                groupBy?: "institution" | "drugClass" | "item" | "month";
+                /** @description 结束日期（含），默认今天 */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5778,6 +8708,112 @@ export interface operations {
             };
         };
     };
+    notify_list_messages: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                unreadOnly?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    notify_mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkReadResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    notify_mark_all_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkReadResult"];
+                };
+            };
+        };
+    };
+    notify_unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+        };
+    };
     list_clients_api_v1_oidc_clients_get: {
         parameters: {
             query?: {
@@ -6504,6 +9540,38 @@ export interface operations {
             };
         };
     };
+    patients_family_doctor_candidates: {
+        parameters: {
+            query?: {
+                /** @description 姓名或用户名包含 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyDoctorRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     patients_merge: {
         parameters: {
             query?: never;
@@ -6806,6 +9874,547 @@ export interface operations {
             };
         };
     };
+    programs_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramRead"][];
+                };
+            };
+        };
+    };
+    programs_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_list_enrolments: {
+        parameters: {
+            query?: {
+                openOnly?: boolean;
+                orgUnitId?: string | null;
+                page?: number;
+                pageSize?: number;
+                personId?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EnrolmentRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaveResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_get_enrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_update_enrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaveResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_record_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaveResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_request_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_update_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaveResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_skip_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SkipRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_load_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramLoad"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadResultRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_list_transfers: {
+        parameters: {
+            query?: {
+                direction?: "incoming" | "outgoing";
+                page?: number;
+                pageSize?: number;
+                status?: ("requested" | "accepted" | "rejected") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TransferRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_accept_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transfer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_reject_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transfer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_worklist: {
+        parameters: {
+            query?: {
+                due?: "overdue" | "due" | "scheduled";
+                mine?: boolean;
+                orgUnitId?: string | null;
+                page?: number;
+                pageSize?: number;
+                program?: string | null;
+                withinDays?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     rbac_menus: {
         parameters: {
             query?: never;
@@ -7093,6 +10702,529 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_list_break_glass: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: ("pending" | "approved" | "questioned") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BreakGlassRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_review_break_glass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                break_glass_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreakGlassRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_records_api_v1_records_imports_post: {
+        parameters: {
+            query: {
+                /** @description encounter | medication_order | lab_result */
+                kind: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_template_api_v1_records_imports_template_get: {
+        parameters: {
+            query: {
+                kind: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_my_access_log: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_my_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_my_lab_trend: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                item_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabTrend"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_my_privacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySettings"];
+                };
+            };
+        };
+    };
+    records_set_my_privacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_my_timeline: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                from?: string | null;
+                institutionId?: string | null;
+                kinds?: string | null;
+                limit?: number;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_break_glass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessInfo"];
+                };
+            };
+            /** @description 未找到该居民，或无权调阅（records.no_access）：可填写理由紧急调阅 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_person_document: {
+        parameters: {
+            query?: {
+                purpose?: "treatment" | "emergency" | "referral" | "public_health" | "quality_control";
+            };
+            header?: never;
+            path: {
+                document_id: string;
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description 未找到该居民，或无权调阅（records.no_access）：可填写理由紧急调阅 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_person_lab_trend: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                purpose?: "treatment" | "emergency" | "referral" | "public_health" | "quality_control";
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                item_code: string;
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabTrend"];
+                };
+            };
+            /** @description 未找到该居民，或无权调阅（records.no_access）：可填写理由紧急调阅 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_person_timeline: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                from?: string | null;
+                institutionId?: string | null;
+                kinds?: string | null;
+                limit?: number;
+                purpose?: "treatment" | "emergency" | "referral" | "public_health" | "quality_control";
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
+                };
+            };
+            /** @description 未找到该居民，或无权调阅（records.no_access）：可填写理由紧急调阅 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    records_lookup_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonLookup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LookupResult"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -7580,6 +11712,485 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    submit_bundle_fhir_R4_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    search_Condition_fhir_R4_Condition_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_Condition_fhir_R4_Condition__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_DiagnosticReport_fhir_R4_DiagnosticReport_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_DiagnosticReport_fhir_R4_DiagnosticReport__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_DocumentReference_fhir_R4_DocumentReference_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_DocumentReference_fhir_R4_DocumentReference__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_Encounter_fhir_R4_Encounter_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_Encounter_fhir_R4_Encounter__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_Immunization_fhir_R4_Immunization_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_Immunization_fhir_R4_Immunization__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_MedicationRequest_fhir_R4_MedicationRequest_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_MedicationRequest_fhir_R4_MedicationRequest__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    metadata_fhir_R4_metadata_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    search_Observation_fhir_R4_Observation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    read_Observation_fhir_R4_Observation__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_Patient_fhir_R4_Patient_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    patient_everything_fhir_R4_Patient__person_id___everything_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_Patient_fhir_R4_Patient__rid__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,6 +1,6 @@
 /** The console's routes: the shell's own pages, plus every module's routes.ts, collected
  * automatically (a module adds pages without touching this file). */
-import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw, type Router } from 'vue-router'
 import { useAuthStore } from '@/stores/auth'
 import { useMenuStore } from '@/stores/menu'
 import './meta'
@@ -25,15 +25,32 @@ export const routes: RouteRecordRaw[] = [
   },
 ]
 
+type Lazy = () => Promise<unknown>
+
+function prefetch(matched: RouteLocationNormalized['matched']): void {
+  for (const record of matched) {
+    const component = record.components?.default
+    if (typeof component === 'function' && !('__vccOpts' in component) && component.length === 0) {
+      ;(component as Lazy)().catch(() => undefined)
+    }
+  }
+}
+
 export function installGuards(router: Router): void {
   router.beforeEach(async (to) => {
     if (to.meta.public) return true
     const auth = useAuthStore()
-    if (!auth.me && !(await auth.loadMe())) {
-      return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+    if (!auth.me) {
+      // The page's code downloads while the server says who is signed in (vue-router would
+      // only start fetching it after the guards); a second call returns the same module.
+      prefetch(to.matched)
+      if (!(await auth.loadMe())) {
+        return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+      }
     }
+    // The side menu fills in when it arrives; the page does not wait for it.
     const menu = useMenuStore()
-    if (!menu.loaded) await menu.load()
+    if (!menu.loaded) menu.load().catch(() => undefined)
     if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'forbidden' }
     return true
   })

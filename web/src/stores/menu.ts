@@ -10,9 +10,18 @@ export const useMenuStore = defineStore('menu', () => {
   const items = ref<MenuNode[]>([])
   const loaded = ref(false)
 
-  async function load(): Promise<void> {
-    items.value = await unwrap(api.GET('/api/v1/rbac/menus'))
-    loaded.value = true
+  let pending: Promise<void> | null = null
+  /** Fetch the menus once; callers during the fetch share it. */
+  function load(): Promise<void> {
+    pending ??= unwrap(api.GET('/api/v1/rbac/menus'))
+      .then((menus) => {
+        items.value = menus
+        loaded.value = true
+      })
+      .finally(() => {
+        pending = null
+      })
+    return pending
   }
 
   function reset(): void {

@@ -4,7 +4,8 @@ Public API for other slices and modules (keep the names stable):
 :func:`register_person`, :func:`get_person`, :func:`find_by_identifier`, :func:`search`,
 :func:`update_person`, :func:`add_identifier`, :func:`unlink_identifier`, :func:`merge`,
 :func:`unmerge`, :func:`list_candidates`, :func:`count_open_candidates`,
-:func:`dismiss_candidate`, :func:`history`.
+:func:`dismiss_candidate`, :func:`history`, :func:`family_doctor_of`,
+:func:`family_doctor_candidates`.
 The ``present_*`` functions turn rows into API shapes, masking identifier values for callers
 without ``patients:identifier:read_full``.
 
@@ -20,6 +21,11 @@ from healthnet.core.patients.service._base import (
     PersonPage,
     Registration,
     get_person,
+)
+from healthnet.core.patients.service.family_doctor import (
+    FamilyDoctor,
+    family_doctor_candidates,
+    family_doctor_of,
 )
 from healthnet.core.patients.service.persons import (
     add_identifier,
@@ -51,11 +57,14 @@ __all__ = [
     "FULL_ID_PERMISSION",
     "MAX_MATCH_PEERS",
     "CandidatePage",
+    "FamilyDoctor",
     "PersonPage",
     "Registration",
     "add_identifier",
     "count_open_candidates",
     "dismiss_candidate",
+    "family_doctor_candidates",
+    "family_doctor_of",
     "find_by_identifier",
     "get_person",
     "history",

@@ -51,6 +51,7 @@ from healthnet.core.patients.service._base import (
     person_in_scope,
     scope_persons,
 )
+from healthnet.core.patients.service.family_doctor import check_family_doctor
 from healthnet.core.patients.service.review import _match
 from healthnet.core.rbac.actor import Actor
 
@@ -378,6 +379,8 @@ def update_person(
     ID number; a change to name, birth date, sex or phone re-runs matching."""
     person = _active_person(session, person_id, actor)
     sent = data.model_fields_set
+    if "family_doctor_user_id" in sent and data.family_doctor_user_id is not None:
+        check_family_doctor(session, data.family_doctor_user_id)
     info = _stored_gb11643(person)
     if info is not None:
         _check_against_id_card(
@@ -401,6 +404,8 @@ def update_person(
     for attr in ("address", "district_code", "ethnicity_code"):
         if attr in sent:
             setattr(person, attr, getattr(data, attr))
+    if "family_doctor_user_id" in sent:
+        person.family_doctor_user_id = data.family_doctor_user_id
     person.updated_at = utcnow()
     session.flush()
     if before != (person.name_index, person.birth_date, person.sex_code, person.phone_index):

@@ -17,6 +17,7 @@ from healthnet.core.patients.models import (
 )
 from healthnet.core.patients.schemas import (
     CandidateRead,
+    FamilyDoctorRead,
     IdentifierRead,
     LinkEventRead,
     PersonRead,
@@ -29,6 +30,7 @@ from healthnet.core.patients.service._base import (
     Registration,
     _get_person,
 )
+from healthnet.core.patients.service.family_doctor import family_doctor_for_display
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.schemas import Page
 
@@ -53,8 +55,11 @@ def present_identifier(*, actor: Actor, identifier: Identifier) -> IdentifierRea
     return _identifier_read(identifier, actor.can(FULL_ID_PERMISSION))
 
 
-def present_person(*, actor: Actor, person: Person) -> PersonRead:
+def present_person(*, actor: Actor, person: Person, session: Session | None = None) -> PersonRead:
+    """With ``session`` the family doctor is filled in too (the detail page; lists leave it
+    out rather than look up one account per row)."""
     full = actor.can(FULL_ID_PERMISSION)
+    doctor = family_doctor_for_display(session, person) if session is not None else None
     return PersonRead.model_validate(
         {
             "id": person.id,
@@ -69,6 +74,7 @@ def present_person(*, actor: Actor, person: Person) -> PersonRead:
             "status": person.status,
             "merged_into_id": person.merged_into_id,
             "identifiers": [_identifier_read(i, full) for i in person.identifiers],
+            "family_doctor": None if doctor is None else FamilyDoctorRead(**vars(doctor)),
             "created_at": person.created_at,
             "updated_at": person.updated_at,
         }

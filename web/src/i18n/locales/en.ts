@@ -38,7 +38,7 @@ export default {
     today: 'Today is {date}', lastLogin: 'Last sign-in', go: 'Open',
   },
   chart: { empty: 'No data', error: 'Failed to load chart data' },
-  form: { invalid: 'Please check the fields marked in red', required: 'Required', number: 'Enter a number', tooLong: 'At most {n} characters', pattern: 'Invalid format', min: 'At least {n}', max: 'At most {n}' },
+  form: { invalid: 'Please check the fields marked in red', required: 'Required', number: 'Enter a number', tooLong: 'At most {n} characters', pattern: 'Invalid format', min: 'At least {n}', max: 'At most {n}', coordinate: 'Enter longitude (-180 to 180) and latitude (-90 to 90)', codeRange: 'The code must be within {prefixes}', longitude: 'Longitude', latitude: 'Latitude', codeSearch: 'Type a code, name or pinyin initials' },
   menu: {
     group: { system: 'System', security: 'Security', orgs: 'Institutions', patients: 'Patient index', codes: 'Code systems' },
     auth: { users: 'Users', sessions: 'Online users', login_log: 'Login log' },

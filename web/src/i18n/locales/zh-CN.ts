@@ -38,7 +38,7 @@ export default {
     today: '今天是 {date}', lastLogin: '上次登录', go: '去处理',
   },
   chart: { empty: '暂无数据', error: '图表数据加载失败' },
-  form: { invalid: '请检查表单中标红的字段', required: '此项为必填项', number: '请输入数字', tooLong: '不能超过 {n} 个字符', pattern: '格式不正确', min: '不能小于 {n}', max: '不能大于 {n}' },
+  form: { invalid: '请检查表单中标红的字段', required: '此项为必填项', number: '请输入数字', tooLong: '不能超过 {n} 个字符', pattern: '格式不正确', min: '不能小于 {n}', max: '不能大于 {n}', coordinate: '请填写经度（-180～180）和纬度（-90～90）', codeRange: '编码须在 {prefixes} 范围内', longitude: '经度', latitude: '纬度', codeSearch: '输入编码、中文或拼音首字母' },
   menu: {
     group: { system: '系统管理', security: '安全管理', orgs: '机构管理', patients: '居民主索引', codes: '编码库' },
     auth: { users: '用户管理', sessions: '在线用户', login_log: '登录日志' },

@@ -13,6 +13,7 @@ export type IdentifierIn = components['schemas']['IdentifierIn']
 export type IdentifierType = components['schemas']['IdentifierType']
 export type Candidate = components['schemas']['CandidateRead']
 export type LinkEvent = components['schemas']['LinkEventRead']
+export type FamilyDoctor = components['schemas']['FamilyDoctorRead']
 export type SexCode = NonNullable<PersonCreate['sexCode']>
 
 export const IDENTIFIER_TYPES: IdentifierType[] = [
@@ -41,6 +42,8 @@ export const patientsApi = {
         body: { reason },
       }),
     ),
+  /** Active staff who may be set as a resident's family doctor (the user's data scope). */
+  familyDoctors: (q?: string) => unwrap(api.GET('/api/v1/patients/family-doctors', { params: { query: { q } } })),
   candidates: (q: ListQuery) => unwrap(api.GET('/api/v1/patients/candidates', { params: { query: q } })),
   dismiss: (id: string, note: string | null) =>
     unwrap(api.POST('/api/v1/patients/candidates/{candidate_id}/dismiss', { params: { path: { candidate_id: id } }, body: { note } })),

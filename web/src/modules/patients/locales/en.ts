@@ -1,7 +1,7 @@
 export default {
   person: {
     masterId: 'Master ID', name: 'Name', sex: 'Sex', birthDate: 'Birth date', phone: 'Phone', address: 'Address', district: 'District',
-    districtHint: 'Division code (GB/T 2260): pick a Shanghai district or type another 6-digit code', ethnicity: 'Ethnicity', ethnicityCode: 'Ethnicity code',
+    districtHint: 'Division code (GB/T 2260): pick a Shanghai district or type another 6-digit code', ethnicity: 'Ethnicity', ethnicityCode: 'Ethnicity code', familyDoctor: 'Family doctor',
     status: 'Status', identifiers: 'Identifiers', createdAt: 'Registered', updatedAt: 'Updated', detail: 'Resident', demographics: 'Demographics',
     register: 'Register resident', edit: 'Edit', statuses: { active: 'Active', merged: 'Merged' },
     mergedInto: 'This record was merged into another resident; work on that record', openSurvivor: 'Open the merged-into resident',
@@ -42,6 +42,10 @@ export default {
   merge: {
     title: 'Merge residents', survivor: 'Record to keep', survivorHint: 'The other record\'s identifiers move to the kept record; the merged record stays, marked merged, and can be restored',
     reason: 'Reason', reasonPlaceholder: 'e.g. same person after checking the ID documents', keep: 'Keep this record',
+  },
+  familyDoctor: {
+    title: 'Set family doctor', none: 'None', clear: 'Remove', placeholder: 'Type a name to find staff',
+    hint: "The family doctor gets an inbox message when the resident visits another institution.",
   },
   common: { reasonRequired: 'Give a reason' },
 }

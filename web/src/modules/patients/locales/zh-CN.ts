@@ -1,7 +1,7 @@
 export default {
   person: {
     masterId: '主索引号', name: '姓名', sex: '性别', birthDate: '出生日期', phone: '联系电话', address: '地址', district: '所属区',
-    districtHint: '行政区划代码（GB/T 2260）：可选上海各区，也可直接输入其他地区的 6 位代码', ethnicity: '民族', ethnicityCode: '民族代码',
+    districtHint: '行政区划代码（GB/T 2260）：可选上海各区，也可直接输入其他地区的 6 位代码', ethnicity: '民族', ethnicityCode: '民族代码', familyDoctor: '家庭医生',
     status: '状态', identifiers: '证件', createdAt: '登记时间', updatedAt: '更新时间', detail: '居民详情', demographics: '基本信息',
     register: '登记居民', edit: '修改信息', statuses: { active: '正常', merged: '已合并' },
     mergedInto: '该记录已合并到另一居民，请在合并后的记录上操作', openSurvivor: '查看合并后的居民',
@@ -42,6 +42,10 @@ export default {
   merge: {
     title: '合并居民', survivor: '保留的记录', survivorHint: '另一条记录的证件将转到保留的记录下；被合并的记录保留并标记为已合并，可撤销',
     reason: '合并原因', reasonPlaceholder: '如：核对身份证件后确认为同一人', keep: '保留此记录',
+  },
+  familyDoctor: {
+    title: '设置家庭医生', none: '未签约', clear: '解除', placeholder: '输入姓名查找工作人员',
+    hint: '家庭医生会在居民到其他医疗机构就诊时收到站内消息（患者全程管理）。',
   },
   common: { reasonRequired: '请填写原因' },
 }

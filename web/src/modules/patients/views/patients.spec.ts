@@ -113,4 +113,19 @@ describe('PersonDetailView', () => {
     expect(rows[1].text()).toContain('YB99887766')
     expect(rows[1].text()).not.toContain('已脱敏')
   })
+
+  it('shows the family doctor and where they work, or that there is none', async () => {
+    const doctor = { userId: 'u7', displayName: '李医生', institutionId: 'c1', institutionName: '徐家汇街道社区卫生服务中心' }
+    server.on('GET', '/api/v1/patients/persons/p1', () => json(200, { ...person, familyDoctor: doctor }))
+    server.on('GET', '/api/v1/patients/persons/p2', () => json(200, { ...person, id: 'p2', familyDoctor: null }))
+    server.on('GET', '/api/v1/patients/persons/p1/history', () => json(200, []))
+    server.on('GET', '/api/v1/patients/persons/p2/history', () => json(200, []))
+    const field = (w: { findAll: (s: string) => { text: () => string }[] }) =>
+      w.findAll('.el-descriptions__cell').map((c) => c.text()).join('|')
+    const signed = await mountPage(PersonDetailView, '/patients/persons/p1', { id: 'p1' })
+    expect(field(signed.wrapper)).toContain('家庭医生|李医生（徐家汇街道社区卫生服务中心）')
+    signed.wrapper.unmount()
+    const unsigned = await mountPage(PersonDetailView, '/patients/persons/p2', { id: 'p2' })
+    expect(field(unsigned.wrapper)).toContain('家庭医生|未签约')
+  })
 })
