@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from healthnet.core.db import transaction
 from healthnet.core.errors import Forbidden
@@ -17,11 +20,35 @@ __all__ = ["Actor", "CurrentActor", "SessionDep", "require"]
 SESSION_COOKIE = "hn_session"
 
 
-def get_session() -> Iterator[Session]:
+# Sync routes and the commit after them run on AnyIO's worker threads (40 by default). If every
+# thread held a request waiting for a lock (the audit chain head, SQLite's write lock) while the
+# request holding that lock waited for a thread to commit on, the process would hang: measured
+# at 300 users in bench/records_load.py. So fewer transactions may be open at once than there
+# are threads, and the spare threads are always there for commits.
+SPARE_THREADS = 8
+_open_transactions: anyio.Semaphore | None = None
+
+
+def _transaction_slots() -> anyio.Semaphore:
+    global _open_transactions
+    if _open_transactions is None:
+        threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        _open_transactions = anyio.Semaphore(max(1, threads - SPARE_THREADS))
+    return _open_transactions
+
+
+async def get_session() -> AsyncIterator[Session]:
     # scope="function": the commit happens before the response is sent, so a client never
     # sees success for work that was not stored.
-    with transaction() as session:
-        yield session
+    async with _transaction_slots():
+        cm = transaction()
+        session = await run_in_threadpool(cm.__enter__)
+        try:
+            yield session
+        except BaseException as exc:
+            await run_in_threadpool(cm.__exit__, type(exc), exc, exc.__traceback__)
+            raise
+        await run_in_threadpool(cm.__exit__, None, None, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -153,6 +153,8 @@ class MedicationLike(Protocol):
     def atc_code(self) -> str | None: ...
     @property
     def days_supply(self) -> int | None: ...
+    @property
+    def sensitivity(self) -> str | None: ...
 
 
 class TestLike(Protocol):
@@ -176,6 +178,8 @@ class TestLike(Protocol):
     def result(self) -> str | None: ...
     @property
     def abnormal(self) -> bool | None: ...
+    @property
+    def sensitivity(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -206,12 +210,10 @@ class Finding:
     protected: bool = False
 
 
-def protected(fact: object, own_institution_id: str | None) -> bool:
-    """Whether a fact from the record is shown only as "a protected record". Records' facts
-    carry ``sensitivity`` when the record has a label; a fact without that field is not
-    protected."""
-    label = getattr(fact, "sensitivity", None)
-    return bool(label) and getattr(fact, "institution_id", None) != own_institution_id
+def protected(fact: MedicationLike | TestLike, own_institution_id: str | None) -> bool:
+    """Whether a fact from the record is shown only as "a protected record": it carries a
+    sensitivity label and comes from another institution."""
+    return bool(fact.sensitivity) and fact.institution_id != own_institution_id
 
 
 # ---------------------------------------------------------------- drugs

@@ -14,8 +14,6 @@ MANIFEST = Manifest(
     menu=(
         MenuEntry("menu.registries.worklist", "/registries/worklist", "programs:enrolment:read"),
         MenuEntry("menu.registries.programs", "/registries/programs", "programs:enrolment:read"),
-        MenuEntry(
-            "menu.registries.transfers", "/registries/transfers", "programs:enrolment:read"
-        ),
+        MenuEntry("menu.registries.transfers", "/registries/transfers", "programs:enrolment:read"),
     ),
 )

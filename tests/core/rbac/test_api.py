@@ -61,7 +61,7 @@ def test_role_lifecycle(client: TestClient, world: World) -> None:
     listed = client.get(f"{BASE}/roles", headers=h, params={"q": "质控"}).json()
     assert [x["code"] for x in listed["items"]] == ["qc_officer"] and listed["total"] == 1
     builtin = client.get(f"{BASE}/roles", headers=h, params={"builtin": True}).json()
-    assert builtin["total"] == 11
+    assert builtin["total"] == 12
 
     r = client.patch(
         f"{BASE}/roles/{role['id']}",
@@ -162,6 +162,11 @@ def test_menus_follow_the_permissions(client: TestClient, world: World) -> None:
         "menu.group.codes": ["menu.codes.systems"],
         "menu.group.records": ["menu.records.search"],
         "menu.group.alerts": ["menu.alerts.trial", "menu.alerts.rules"],
+        "menu.group.registries": [
+            "menu.registries.worklist",
+            "menu.registries.programs",
+            "menu.registries.transfers",
+        ],
     }
     admin_menu = _menu(client, admin)
     assert "menu.rbac.roles" in admin_menu["menu.group.system"]

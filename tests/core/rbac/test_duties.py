@@ -30,6 +30,7 @@ def test_builtin_roles_load_once_and_again_change_nothing(world: World) -> None:
         "doctor",
         "nurse",
         "cdc_staff",
+        "psych_doctor",
         "lab_staff",
         "resident",
     }

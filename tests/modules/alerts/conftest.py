@@ -42,6 +42,8 @@ DRUGS: dict[str, tuple[str, str, str]] = {
     "cefuroxime": ("头孢呋辛酯片", "ING-CEFUROXIME", "J01DC02"),
     "levofloxacin": ("左氧氟沙星片", "ING-LEVOFLOXACIN", "J01MA12"),
     "saline": ("0.9%氯化钠注射液", "ING-NACL", "B05XA03"),
+    # An antipsychotic: records labels the order "mental" when it is ingested.
+    "olanzapine": ("奥氮平片", "ING-OLANZAPINE", "N05AH03"),
 }
 
 

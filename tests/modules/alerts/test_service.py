@@ -74,6 +74,20 @@ def test_same_ingredient_from_another_hospital_is_prompted_with_the_remaining_su
     assert check.prompt_count == 1 and check.ordering_institution_id == world.hospital_a.id
 
 
+def test_a_mental_health_order_of_another_hospital_is_prompted_without_where_or_what(
+    db: Session, world: World, history: History, doctor: Actor
+) -> None:
+    # Ingested like any order; records labels it "mental" from its ATC class (N05A).
+    history.medication(
+        world.person, world.hospital_b, "olanzapine", ordered_at=at(ORDER_DAY - 5 * D)
+    )
+    check = run(db, doctor, world, drugs=[drug_line("olanzapine")])
+    [p] = check.prompts
+    assert p.earlier_institution_id is None
+    assert world.hospital_b.name not in p.message and "奥氮平" not in p.message.split("与本次")[0]
+    assert "其他医疗机构有受保护的用药记录" in p.message
+
+
 @pytest.mark.parametrize(("left", "prompted"), [(3, False), (4, True)])
 def test_the_ingredient_rule_tolerates_collecting_three_days_early(
     db: Session, world: World, history: History, doctor: Actor, left: int, prompted: bool

@@ -80,9 +80,9 @@ def test_loading_is_idempotent_and_a_change_is_a_new_version(
     assert result.changed and result.version == 2
     assert diabetes.current_version_id != first_version
     versions = db.scalar(
-        select(func.count()).select_from(ProgramVersion).where(
-            ProgramVersion.program_id == diabetes.id
-        )
+        select(func.count())
+        .select_from(ProgramVersion)
+        .where(ProgramVersion.program_id == diabetes.id)
     )
     assert versions == 2
 

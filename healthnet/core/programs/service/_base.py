@@ -33,7 +33,9 @@ def local_today() -> date:
 class Compiled:
     """One program version, parsed once: elements by code, rules with parsed expressions."""
 
-    version: ProgramVersion
+    # The id only: the cache outlives the session that loaded the row (a stored ORM object
+    # would be detached — or stale after a rollback — in the next request).
+    version_id: str
     spec: ProgramSpec
     elements: dict[str, tuple[str, DataElement]]  # code → (form, element)
     options: dict[str, dict[str, str]]  # option set → {code: name}
@@ -84,7 +86,7 @@ def compile_version(version: ProgramVersion) -> Compiled:
         for e in st.elements:
             elements[e.code] = (st.code, e)
     compiled = Compiled(
-        version=version,
+        version_id=version.id,
         spec=spec,
         elements=elements,
         options={s.code: {o.code: o.name for o in s.options} for s in spec.option_sets},

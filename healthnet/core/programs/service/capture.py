@@ -189,7 +189,7 @@ def enrol(
             raise Conflict("programs.already_enrolled", program=program.name, enrolment_id=existing)
     enrolment = Enrolment(
         program_id=program.id,
-        version_id=compiled.version.id,
+        version_id=compiled.version_id,
         person_id=person.id,
         org_unit_id=org_unit,
         assigned_user_id=data.assigned_user_id,
@@ -326,7 +326,7 @@ def _save_event(
     env = _env(compiled, enrolment, event_on=event_on, stage=event.stage)
     outcome = rules.run(session, compiled, event.stage, merged, env)
     _raise(outcome.errors)
-    event.version_id = compiled.version.id
+    event.version_id = compiled.version_id
     event.values = outcome.values
     event.event_on = event_on
     event.status = EVENT_COMPLETED

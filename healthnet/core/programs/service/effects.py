@@ -55,7 +55,7 @@ def schedule(
     event = Event(
         enrolment_id=enrolment.id,
         program_id=enrolment.program_id,
-        version_id=compiled.version.id,
+        version_id=compiled.version_id,
         stage=stage,
         status=EVENT_SCHEDULED,
         due_on=due_on,

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthnet.config import get_settings
 from healthnet.core.orgs.models import Institution
 from healthnet.core.patients.models import Person
 from healthnet.modules.records.models import ExamReport, LabResult, MedicationOrder
@@ -35,6 +37,9 @@ class MedicationFact:
     atc_code: str | None
     days_supply: int | None
     supply_end: date | None
+    # "mental", "hiv", "reproductive" … (records.sensitivity) or None: a caller showing the fact
+    # to another institution says only that a protected record exists.
+    sensitivity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class TestFact:
     item_name: str
     result: str | None  # "5.6 mmol/L" for a lab, the conclusion for an exam
     abnormal: bool | None
+    sensitivity: str | None = None
 
 
 def person_ids(session: Session, person_id: str) -> list[str]:
@@ -59,10 +65,13 @@ def person_ids(session: Session, person_id: str) -> list[str]:
 
 
 def supply_end(ordered_at: datetime, days_supply: int | None) -> date | None:
-    """The last day covered: an order of 7 days on 1 March lasts to 7 March."""
+    """The last day covered, in the platform's time zone: an order of 7 days on 1 March lasts
+    to 7 March (an order signed at 07:00 Shanghai time is on that Shanghai day, not the UTC day
+    before)."""
     if days_supply is None or days_supply <= 0:
         return None
-    return ordered_at.date() + timedelta(days=days_supply - 1)
+    local = ordered_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return local + timedelta(days=days_supply - 1)
 
 
 def medications_since(*, session: Session, person_id: str, since: datetime) -> list[MedicationFact]:
@@ -92,6 +101,7 @@ def medications_since(*, session: Session, person_id: str, since: datetime) -> l
             atc_code=m.atc_code,
             days_supply=m.days_supply,
             supply_end=supply_end(m.ordered_at, m.days_supply),
+            sensitivity=m.sensitivity,
         )
         for m, name in rows
     ]
@@ -160,6 +170,7 @@ def tests_since(
             item_name=lab.item_name,
             result=lab_result_text(lab),
             abnormal=lab_abnormal(lab.abnormal_flag),
+            sensitivity=lab.sensitivity,
         )
         for lab, name in session.execute(lab_q).all()
     ]
@@ -174,6 +185,7 @@ def tests_since(
             item_name=exam.item_name,
             result=exam.conclusion,
             abnormal=exam.abnormal,
+            sensitivity=exam.sensitivity,
         )
         for exam, name in session.execute(exam_q).all()
     ]

@@ -145,13 +145,15 @@ describe('server answers', () => {
   it('tells the warnings, hidden fields and scheduled events after a save', () => {
     const result = {
       enrolment: {} as SaveResult['enrolment'],
-      warnings: [{ field: 'sbp', message: '血压控制不满意，2 周内再次随访', rule: 'r' }, { field: null, message: '请复查', rule: 'q' }],
+      warnings: [{ field: 'values.sbp', message: '血压控制不满意，2 周内再次随访', rule: 'r' }, { field: null, message: '请复查', rule: 'q' }],
       hidden: ['sbp'],
       scheduled: [{ eventId: 'e', stage: 'followup', dueOn: '2026-12-10' }],
       notified: 2,
     } as SaveResult
-    const lines = saveNotes(result, formOf(def, 'followup').fields, (c) => (c === 'followup' ? '随访' : c), t)
+    const lines = saveNotes(result, formOf(def, 'followup').fields, (c) => (c === 'followup' ? '随访' : c), t, { sbp: 150 })
     expect(lines).toEqual(['收缩压：血压控制不满意，2 周内再次随访', '请复查', '以下项目按规则不适用，未保存：收缩压', '已安排下次随访：2026-12-10', '已通知 2 人'])
+    // A hidden field the user left empty is not worth telling.
+    expect(saveNotes({ ...result, warnings: [], scheduled: [], notified: 0 }, [], (c) => c, t, { sbp: null })).toEqual([])
   })
   it('dates "today" in Shanghai, not UTC', () => {
     expect(todayLocal(new Date('2026-11-25T17:30:00Z'))).toBe('2026-11-26')

@@ -3,6 +3,7 @@
  * of a program form. */
 import { reactive } from 'vue'
 import { api, unwrap } from '@/api/client'
+import { translate } from '@/i18n'
 import { ApiError, type FieldError } from '@/api/errors'
 import { programForm, type ConvertOptions, type FieldSchema, type Section } from '@/components/form/schema'
 import { patientsApi, type Person } from '@/modules/patients/api'
@@ -80,7 +81,8 @@ export function useInstitutionNames() {
       institutions.set(id, '')
       unwrap(api.GET('/api/v1/orgs/institutions/{institution_id}', { params: { path: { institution_id: id } } })).then(
         (i) => institutions.set(id, i.name),
-        () => institutions.set(id, id),
+        // Outside the user's data scope (another district's institution): not named here.
+        () => institutions.set(id, translate('registries.otherInstitution')),
       )
     }
   }
@@ -91,4 +93,23 @@ export function useInstitutionNames() {
 /** Today in Shanghai as YYYY-MM-DD (the dates of the registries are local dates). */
 export function todayLocal(now: Date = new Date()): string {
   return now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })
+}
+
+// Names of codes (ICD-10 …) shown in read-only values: one read per code, kept for the session.
+const codeNames = reactive(new Map<string, string>())
+
+export function useCodeNames() {
+  function load(system: string, codes: string[]): void {
+    for (const code of new Set(codes)) {
+      const key = `${system}|${code}`
+      if (!code || codeNames.has(key)) continue
+      codeNames.set(key, '')
+      unwrap(api.GET('/api/v1/codes/systems/{system}/concepts/{code}', { params: { path: { system, code }, query: {} } })).then(
+        (c) => codeNames.set(key, c.displayZh),
+        () => undefined,
+      )
+    }
+  }
+  const name = (system: string, code: string): string => codeNames.get(`${system}|${code}`) ?? ''
+  return { load, name }
 }

@@ -36,4 +36,5 @@ export default {
     rejectPrompt: 'Reason for rejecting:', accepted: 'Accepted', rejected: 'Rejected', enrolment: 'Enrolment',
   },
   other: 'Other',
+  otherInstitution: 'Another institution',
 }

@@ -36,4 +36,5 @@ export default {
     rejectPrompt: '请填写拒绝原因：', accepted: '已接收', rejected: '已拒绝', enrolment: '登记',
   },
   other: '其他',
+  otherInstitution: '其他机构',
 }
