@@ -19,14 +19,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthnet.core.localtime import local_datetime, local_today
 from healthnet.core.orgs.enums import InstitutionKind
 from healthnet.core.patients.models import Identifier
 from healthnet.core.patients.schemas import IdentifierIn
@@ -54,7 +54,6 @@ from healthnet.modules.records.models import (
 )
 from healthnet.modules.records.service import store
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH = 200
 
 
@@ -81,7 +80,7 @@ def _id(rng: random.Random) -> str:
 
 def _at(day: date, rng: random.Random, start_hour: int = 8, end_hour: int = 17) -> datetime:
     moment = time(rng.randint(start_hour, end_hour - 1), rng.choice((0, 10, 20, 30, 40, 50)))
-    return datetime.combine(day, moment, SHANGHAI).astimezone(UTC)
+    return local_datetime(day, moment)
 
 
 def _lab_value(
@@ -404,7 +403,7 @@ def load_histories(
     reference: date | None = None,
 ) -> int:
     """Write the histories; returns the number of clinical rows written."""
-    today = reference or datetime.now(SHANGHAI).date()
+    today = reference or local_today()
     homes: dict[str, list[str]] = {}
     hospitals: dict[str, list[str]] = {}
     for inst in institutions:

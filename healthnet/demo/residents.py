@@ -35,12 +35,12 @@ from sqlalchemy.orm import Session
 
 from healthnet.core.crypto import blind_index
 from healthnet.core.db import is_postgres, new_id, utcnow
+from healthnet.core.localtime import local_today
 from healthnet.core.patients import service as patients
 from healthnet.core.patients.identifiers import (
     GB11643_TYPES,
     IdentifierType,
     index_input,
-    local_today,
     normalise_name,
     normalise_phone,
     parse_resident_id,

@@ -13,11 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
-
-from healthnet.config import get_settings
 
 
 class IdentifierType(StrEnum):
@@ -252,9 +249,3 @@ def normalise_name(value: str) -> str:
     if not name or not any(ch.isalpha() for ch in name):
         raise IdentifierProblem("patients.name_invalid")
     return name.upper()
-
-
-def local_today() -> date:
-    """Today in the platform's time zone (Asia/Shanghai): a child born at 07:00 on 1 March in
-    Shanghai has a valid birth date while UTC still says 28 February."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()

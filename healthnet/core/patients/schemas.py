@@ -14,11 +14,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, fie
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
+from healthnet.core.localtime import local_today
 from healthnet.core.patients import messages as _messages  # noqa: F401  (registers the catalogue)
 from healthnet.core.patients.identifiers import (
     IdentifierProblem,
     IdentifierType,
-    local_today,
     normalise_identifier,
     normalise_name,
     normalise_phone,

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_today
 from healthnet.core.manifest import Todo
 from healthnet.core.programs import messages as _messages  # noqa: F401  (registers the catalogue)
 from healthnet.core.programs.models import EVENT_SCHEDULED, TRANSFER_REQUESTED, Event, Transfer
-from healthnet.core.programs.service._base import local_today
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.rbac.scope import apply_scope
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from healthnet.config import get_settings
+from healthnet.core.localtime import local_date
 from healthnet.modules.alerts.models import (
     KIND_DRUG_CLASS,
     KIND_DRUG_INGREDIENT,
@@ -40,23 +39,6 @@ from healthnet.modules.alerts.models import (
 DRUG_LOOKBACK_DAYS = 90
 # ATC level 4 (chemical subgroup, e.g. C10AA) names a drug's class in the statistics.
 ATC_CLASS_LENGTH = 5
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().timezone)
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(zone()).date()
-
-
-def local_today() -> date:
-    return datetime.now(zone()).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the platform's time zone, as a UTC datetime."""
-    return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)
 
 
 # ---------------------------------------------------------------- arithmetic

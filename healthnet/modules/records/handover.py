@@ -16,12 +16,12 @@ hospital does not flood the doctors' inboxes with old news.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from healthnet.core.db import utcnow
 from healthnet.core.i18n import register, t
+from healthnet.core.localtime import local_zone
 from healthnet.core.notify import service as notify
 from healthnet.core.orgs import service as orgs
 from healthnet.core.patients import service as patients
@@ -29,7 +29,6 @@ from healthnet.modules.records.models import Encounter
 
 KIND = "records.handover"
 WINDOW = timedelta(days=7)
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 _NOT_A_VISIT = frozenset({"cancelled", "entered-in-error"})
 
 # The handover's texts live with it (records' own catalogue is the ingestion's).
@@ -75,7 +74,7 @@ def on_encounter(*, session: Session, encounter: Encounter, now: datetime | None
     doctor = patients.family_doctor_of(session=session, person_id=encounter.person_id)
     if doctor is None or doctor.institution_id == encounter.institution_id:
         return
-    local = encounter.start_at.astimezone(_SHANGHAI)
+    local = encounter.start_at.astimezone(local_zone())
     params = {"time": f"{local:%Y-%m-%d %H:%M}"}
     if encounter.sensitivity:
         title_key, body_key = "records.handover.title_protected", "records.handover.body_protected"

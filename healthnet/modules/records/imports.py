@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import pydantic_errors
+from healthnet.core.localtime import local_datetime
 from healthnet.core.orgs.models import Institution
 from healthnet.core.patients import service as patients
 from healthnet.core.patients.identifiers import IdentifierType
@@ -37,7 +37,6 @@ from healthnet.modules.records import messages as _messages  # noqa: F401
 from healthnet.modules.records.models import KIND_ENCOUNTER, KIND_LAB, KIND_MEDICATION
 from healthnet.modules.records.service import store
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_ROWS = 100_000
 IMPORT_KINDS = (KIND_ENCOUNTER, KIND_MEDICATION, KIND_LAB)
 
@@ -140,7 +139,7 @@ def parse_local_datetime(text: str) -> datetime | None:
         at = time(int(hh or 0), int(mm or 0), int(ss or 0))
     except ValueError:
         return None
-    return datetime.combine(day, at, SHANGHAI).astimezone(UTC)
+    return local_datetime(day, at)
 
 
 class _Checker:

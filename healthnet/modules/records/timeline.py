@@ -16,9 +16,8 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import NotFound, ValidationFailed
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_datetime
 from healthnet.core.orgs.models import Institution
 from healthnet.modules.records.access import AccessGrant, record_view
 from healthnet.modules.records.models import (
@@ -54,7 +54,6 @@ from healthnet.modules.records.retrieval.schemas import (
     TrendPoint,
 )
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 MAX_CHILDREN_PER_KIND = 2000  # per page: a long inpatient stay can have hundreds of results
@@ -124,7 +123,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return local_datetime(day)
 
 
 def _range(kind: _Kind, date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:

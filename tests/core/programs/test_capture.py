@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from healthnet.core.audit.models import AuditRecord
+from healthnet.core.localtime import local_today
 from healthnet.core.notify.models import Message
-from healthnet.core.programs.service._base import local_today
 
 from .conftest import World
 

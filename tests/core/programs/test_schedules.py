@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from healthnet.core.localtime import local_today
 from healthnet.core.notify.models import Message
 from healthnet.core.programs.loader import load_spec, parse_text
 from healthnet.core.programs.models import Enrolment
-from healthnet.core.programs.service._base import local_today
 from healthnet.core.programs.service.effects import add_months
 
 from .conftest import ALL, World

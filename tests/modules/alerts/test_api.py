@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthnet.core.audit.models import AuditRecord
-from healthnet.modules.alerts.matching import local_today
+from healthnet.core.localtime import local_today
 from tests.modules.alerts.conftest import ORDER_DAY, History, World, at, drug_line
 
 Headers = Callable[..., dict[str, str]]

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from healthnet.core.localtime import local_datetime
 from healthnet.modules.alerts.matching import (
     DrugRuleSpec,
     NewDrug,
     local_date,
     match_drugs,
     remaining_supply,
-    start_of_day,
     supply_last_day,
     window_start,
     within_window,
@@ -79,7 +79,7 @@ def test_a_one_day_window_is_the_same_day_only() -> None:
 def test_days_are_shanghai_days() -> None:
     # 23:30 UTC on the 24th is 07:30 on the 25th in Shanghai.
     assert local_date(datetime(2026, 11, 24, 23, 30, tzinfo=UTC)) == date(2026, 11, 25)
-    assert start_of_day(date(2026, 11, 25)) == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    assert local_datetime(date(2026, 11, 25)) == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- protected records

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from healthnet.core.audit.models import AuditRecord
 from healthnet.core.errors import ValidationFailed
+from healthnet.core.localtime import local_today
 from healthnet.core.rbac.actor import Actor
 from healthnet.modules.alerts import service
-from healthnet.modules.alerts.matching import local_today
 from healthnet.modules.alerts.models import Check, DrugRule, ItemRule
 from healthnet.modules.alerts.schemas import CheckRequest, DrugRuleUpdate, ItemRuleUpdate
 from tests.modules.alerts.conftest import ORDER_DAY, History, World, at, drug_line

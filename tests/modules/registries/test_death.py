@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from healthnet.core.programs.service._base import local_today
+from healthnet.core.localtime import local_today
 
 from .conftest import BASE, World, enrol, field_errors, transition
 

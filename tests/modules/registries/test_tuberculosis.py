@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from healthnet.core.localtime import local_today
 from healthnet.core.notify.models import Message
-from healthnet.core.programs.service._base import local_today
 
 from .conftest import World, enrol, field_errors, record, transition
 

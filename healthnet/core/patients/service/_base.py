@@ -16,6 +16,7 @@ from healthnet.core.audit.context import AuditContext
 from healthnet.core.crypto import blind_index
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, NotFound, ValidationFailed
+from healthnet.core.localtime import local_today
 from healthnet.core.orgs import service as orgs
 from healthnet.core.patients import messages as _messages  # noqa: F401  (registers the catalogue)
 from healthnet.core.patients.identifiers import (
@@ -26,7 +27,6 @@ from healthnet.core.patients.identifiers import (
     IdentifierType,
     ResidentIdInfo,
     index_input,
-    local_today,
     normalise_country,
     normalise_identifier,
     normalise_name,

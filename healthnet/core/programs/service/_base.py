@@ -5,14 +5,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from healthnet.config import get_settings
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import NotFound
@@ -23,10 +20,6 @@ from healthnet.core.programs.models import Enrolment, Event, Program, ProgramVer
 from healthnet.core.programs.schemas import EnrolmentRead, EventRead
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.rbac.scope import apply_scope, in_scope
-
-
-def local_today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 @dataclass

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.auth.models import User
 from healthnet.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from healthnet.core.localtime import local_today
 from healthnet.core.orgs import service as orgs
 from healthnet.core.patients import service as patients
 from healthnet.core.programs.models import (
@@ -42,7 +43,6 @@ from healthnet.core.programs.service._base import (
     get_program,
     load_enrolment,
     load_event,
-    local_today,
     present_enrolment,
     present_event,
 )

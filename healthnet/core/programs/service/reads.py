@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import FieldError, ValidationFailed
+from healthnet.core.localtime import local_today
 from healthnet.core.programs import loader
 from healthnet.core.programs.models import (
     EVENT_SCHEDULED,
@@ -36,7 +37,6 @@ from healthnet.core.programs.service._base import (
     audit_event,
     get_program,
     load_enrolment,
-    local_today,
     present_enrolment,
     present_event,
     scope_enrolments,

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from healthnet.core.errors import FieldError
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_today
 from healthnet.core.programs import expr
 from healthnet.core.programs.definition import Action
-from healthnet.core.programs.service._base import Compiled, local_today
+from healthnet.core.programs.service._base import Compiled
 from healthnet.core.programs.service.values import check_value, empty
 
 

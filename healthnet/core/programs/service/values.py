@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from healthnet.core.codes import service as codes
 from healthnet.core.errors import FieldError, NotFound, ValidationFailed
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_today
 from healthnet.core.orgs import service as orgs
 from healthnet.core.programs.definition import DataElement
-from healthnet.core.programs.service._base import Compiled, local_today
+from healthnet.core.programs.service._base import Compiled
 
 _MAX_MAGNITUDE = 2**53  # beyond that JSON numbers lose precision anyway
 

@@ -20,6 +20,7 @@ from healthnet.core.audit.context import AuditContext
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_date, local_datetime, local_today
 from healthnet.core.orgs.models import Institution
 from healthnet.core.patients.models import STATUS_MERGED, Person
 from healthnet.core.rbac.actor import Actor
@@ -136,7 +137,7 @@ def _drug_findings(
     rules = active_drug_rules(session=session) if drugs else []
     if not rules:
         return []
-    since = matching.start_of_day(matching.drug_lookback_start(d.start_date for d in drugs))
+    since = local_datetime(matching.drug_lookback_start(d.start_date for d in drugs))
     history = records.medications_since(session=session, person_id=person_id, since=since)
     return matching.match_drugs(
         drugs=drugs,
@@ -163,7 +164,7 @@ def _item_findings(
     history = records.tests_since(
         session=session,
         person_id=person_id,
-        since=matching.start_of_day(first_day),
+        since=local_datetime(first_day),
         item_codes=sorted({r.item_code for r in applicable.values()}),
     )
     return matching.match_items(
@@ -227,7 +228,7 @@ def run_check(
         raise ValidationFailed.field("drugs", "alerts.check_empty")
     person_id = _resolve_person(session, data.person_id, data.master_id)
     institution_id = _ordering_institution(session, actor, data.ordering_institution_id)
-    order_date = data.order_date or matching.local_today()
+    order_date = data.order_date or local_today()
     drugs, items = _new_lines(data, order_date)
 
     findings = _drug_findings(session, person_id, drugs, data.encounter_class, institution_id)
@@ -237,7 +238,7 @@ def run_check(
     findings = [mask_protected(f) for f in findings]
 
     now = utcnow()
-    checked_on = matching.local_date(now)
+    checked_on = local_date(now)
     check = Check(
         person_id=person_id,
         ordering_institution_id=institution_id,
@@ -365,7 +366,7 @@ def respond(
     for r in data.responses:
         answered = prompts[r.prompt_id]
         if answered.response is not None and answered.responded_at is not None:
-            at = matching.local_date(answered.responded_at).isoformat()
+            at = local_date(answered.responded_at).isoformat()
             raise Conflict("alerts.prompt_answered", at=at)
     now = utcnow()
     counts = {"accepted": 0, "overridden": 0}

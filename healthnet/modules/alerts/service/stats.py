@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from healthnet.core.errors import ValidationFailed
 from healthnet.core.i18n import t
+from healthnet.core.localtime import local_today
 from healthnet.core.orgs.models import Institution
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.rbac.scope import scope_condition
-from healthnet.modules.alerts import matching
 from healthnet.modules.alerts.models import RESPONSE_ACCEPTED, RESPONSE_OVERRIDDEN, Prompt
 from healthnet.modules.alerts.schemas import StatsQuery, StatsRead, StatsRow
 
@@ -39,7 +39,7 @@ def _row(key: str, label: str, prompts: int, accepted: int, overridden: int) -> 
 
 
 def statistics(*, session: Session, actor: Actor, query: StatsQuery) -> StatsRead:
-    date_to = query.date_to or matching.local_today()
+    date_to = query.date_to or local_today()
     date_from = query.date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
     if date_from > date_to:
         raise ValidationFailed.field("from", "alerts.range_invalid")

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from healthnet.core.localtime import local_zone
 from healthnet.modules.records.fhir import systems
 from healthnet.modules.records.fhir.outcome import FhirError, issue
 from healthnet.modules.records.models import (
@@ -32,7 +32,6 @@ from healthnet.modules.records.models import (
     MedicationOrder,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_COUNT = 20
 MAX_COUNT = 200
 
@@ -86,18 +85,18 @@ def date_range(value: str, param: str = "date") -> tuple[datetime, datetime]:
     v = value.strip()
     try:
         if re.fullmatch(r"\d{4}", v):
-            start = datetime(int(v), 1, 1, tzinfo=SHANGHAI)
-            end = datetime(int(v) + 1, 1, 1, tzinfo=SHANGHAI)
+            start = datetime(int(v), 1, 1, tzinfo=local_zone())
+            end = datetime(int(v) + 1, 1, 1, tzinfo=local_zone())
         elif re.fullmatch(r"\d{4}-\d{2}", v):
             y, m = int(v[:4]), int(v[5:7])
-            start = datetime(y, m, 1, tzinfo=SHANGHAI)
-            end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=SHANGHAI)
+            start = datetime(y, m, 1, tzinfo=local_zone())
+            end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=local_zone())
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            start = datetime.combine(date.fromisoformat(v), time(), SHANGHAI)
+            start = datetime.combine(date.fromisoformat(v), time(), local_zone())
             end = start + timedelta(days=1)
         else:
             dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-            start = dt if dt.tzinfo else dt.replace(tzinfo=SHANGHAI)
+            start = dt if dt.tzinfo else dt.replace(tzinfo=local_zone())
             end = start + timedelta(seconds=1)
     except ValueError:
         raise bad(f"{param}={value}") from None

@@ -6,9 +6,8 @@ import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from healthnet.core.localtime import local_zone
 
 
 def parse_datetime(value: str) -> datetime | None:
@@ -16,16 +15,16 @@ def parse_datetime(value: str) -> datetime | None:
     v = value.strip()
     try:
         if re.fullmatch(r"\d{4}", v):
-            return datetime(int(v), 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
+            return datetime(int(v), 1, 1, tzinfo=local_zone()).astimezone(UTC)
         if re.fullmatch(r"\d{4}-\d{2}", v):
-            return datetime(int(v[:4]), int(v[5:7]), 1, tzinfo=SHANGHAI).astimezone(UTC)
+            return datetime(int(v[:4]), int(v[5:7]), 1, tzinfo=local_zone()).astimezone(UTC)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            return datetime.combine(date.fromisoformat(v), time(), SHANGHAI).astimezone(UTC)
+            return datetime.combine(date.fromisoformat(v), time(), local_zone()).astimezone(UTC)
         dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=SHANGHAI)
+        dt = dt.replace(tzinfo=local_zone())
     return dt.astimezone(UTC)
 
 

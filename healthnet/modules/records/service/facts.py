@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthnet.config import get_settings
+from healthnet.core.localtime import local_date
 from healthnet.core.orgs.models import Institution
 from healthnet.core.patients.models import Person
 from healthnet.modules.records.models import ExamReport, LabResult, MedicationOrder
@@ -70,8 +69,7 @@ def supply_end(ordered_at: datetime, days_supply: int | None) -> date | None:
     before)."""
     if days_supply is None or days_supply <= 0:
         return None
-    local = ordered_at.astimezone(ZoneInfo(get_settings().timezone)).date()
-    return local + timedelta(days=days_supply - 1)
+    return local_date(ordered_at) + timedelta(days=days_supply - 1)
 
 
 def medications_since(*, session: Session, person_id: str, since: datetime) -> list[MedicationFact]:
