@@ -87,7 +87,9 @@ def demo(
             f"密码随机生成、不显示，由管理员重置）\n"
             f"  居民 {report.residents_registered} 名（已存在 {report.residents_existing}），"
             f"待人工核对的疑似重复 {report.review_candidates} 对\n"
-            f"  诊疗记录 {report.clinical_rows} 条（就诊、诊断、处方、检验、检查、文书、接种）"
+            f"  诊疗记录 {report.clinical_rows} 条（就诊、诊断、处方、检验、检查、文书、接种）\n"
+            f"  高血压、糖尿病患者管理登记 {report.registry_enrolments} 人"
+            "（含季度随访与签约家庭医生）"
         )
     fresh = [(u, n, p) for u, n, p in report.district_admins if p]
     if fresh:

@@ -45,6 +45,7 @@ from healthnet.demo.generators import (
     generate_staff,
     iter_residents,
 )
+from healthnet.demo.registries import load_registries
 from healthnet.modules.registries.service import load_programs
 
 BATCH = 200
@@ -85,6 +86,8 @@ class LoadReport:
     review_candidates: int = 0
     # Rows of the residents' clinical histories (shared health record) written by this run.
     clinical_rows: int = 0
+    # Chronic patients enrolled in the hypertension / diabetes programmes by this run.
+    registry_enrolments: int = 0
     # (user name, display name, one-time password or None when the account already existed)
     district_admins: list[tuple[str, str, str | None]] = field(default_factory=list)
     # Residents' H5 accounts: (mobile number to log in with, name, one-time password or None)
@@ -148,7 +151,9 @@ def load_demo(
         _load_clinical(
             session, residents, spec, institutions, found, seed, progress, report, do_commit
         )
-        report.already_loaded = report.clinical_rows == 0
+        report.registry_enrolments = load_registries(session=session, seed=seed, commit=do_commit)
+        _refresh_indicators(session, do_commit)
+        report.already_loaded = report.clinical_rows == 0 and report.registry_enrolments == 0
         report.seconds = time.perf_counter() - started
         return report
 
@@ -180,6 +185,8 @@ def load_demo(
         report,
         do_commit,
     )
+    report.registry_enrolments = load_registries(session=session, seed=seed, commit=do_commit)
+    _refresh_indicators(session, do_commit)
     # A large size is not checked up front (that would mean generating its million residents
     # twice); a run that found everything in place says so all the same.
     report.already_loaded = not (
@@ -187,6 +194,7 @@ def load_demo(
         or report.staff_created
         or report.residents_registered
         or report.clinical_rows
+        or report.registry_enrolments
     )
     report.seconds = time.perf_counter() - started
     return report
@@ -394,3 +402,16 @@ def _load_resident_accounts(
 
 def _age(spec: ResidentSpec) -> int:
     return (REFERENCE_DATE - spec.birth_date).days // 365
+
+
+def _refresh_indicators(session: Session, commit: Callable[[], None]) -> None:
+    """Program indicators of the demo data, so the statistics pages show numbers at once (the
+    nightly job keeps them fresh afterwards); one transaction per program, as the job."""
+    from healthnet.core.programs import indicators
+
+    first, last = indicators.default_years()
+    for program in list(indicators.active_programs(session)):
+        indicators.refresh_program(
+            session=session, program=program, first_year=first, last_year=last
+        )
+        commit()

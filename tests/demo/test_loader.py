@@ -236,3 +236,39 @@ def test_the_bulk_path_of_the_loader_still_fills_the_review_list(db: Session) ->
         session=db, id_type="medical_insurance_card", value=last.medical_insurance_card
     )
     assert found is not None and found.name == last.name
+
+
+def test_chronic_patients_are_under_community_management(db: Session) -> None:
+    """Residents whose record has hypertension or diabetes diagnosed at a community centre are
+    enrolled there by its doctor, who becomes their family doctor and can open the enrolment;
+    their follow-ups went through the program rules (a control class on every visit), every
+    open enrolment has its next visit scheduled, and a second run enrols nobody twice."""
+    from healthnet.core.programs import service as programs
+    from healthnet.core.programs.models import Enrolment, Event, Program
+    from tests.core.programs.conftest import tiny_icd10
+
+    tiny_icd10(db)  # `healthnet setup` loads the whole ICD-10 before the demo
+    load_demo(session=db, size="tiny", seed=SEED)
+    rows = db.execute(
+        select(Enrolment, Program.code).join(Program, Program.id == Enrolment.program_id)
+    ).all()
+    assert rows, "the tiny demo has chronic patients seen at community centres"
+    assert {code for _, code in rows} <= {"hypertension", "diabetes"}
+    for enrolment, code in rows:
+        person = db.get(Person, enrolment.person_id)
+        assert person is not None
+        doctor = db.get(User, enrolment.assigned_user_id)
+        assert doctor is not None and doctor.username.startswith("doctor_")
+        assert doctor.institution_id == enrolment.org_unit_id
+        assert person.family_doctor_user_id == doctor.id
+        detail = programs.get_enrolment(
+            session=db, actor=auth.actor_for(session=db, user=doctor), enrolment_id=enrolment.id
+        )
+        visits = [e for e in detail.events if e.status == "completed"]
+        assert all(e.values.get("control") in {"1", "2", "3", "4"} for e in visits), code
+        assert any(e.status == "scheduled" for e in detail.events)
+    assert db.scalar(select(func.count(Event.id)).where(Event.status == "completed"))
+
+    before = db.scalar(select(func.count(Enrolment.id)))
+    assert load_demo(session=db, size="tiny", seed=SEED).registry_enrolments == 0
+    assert db.scalar(select(func.count(Enrolment.id))) == before

@@ -128,3 +128,52 @@ def test_the_picker_lists_active_staff_by_name_and_needs_the_write_permission(
     assert client.get(f"{BASE}/family-doctors", headers=reader).status_code == 403
     r = client.get(f"{BASE}/family-doctors", params={"q": "x" * 65}, headers=make_headers(*WRITE))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "q"
+
+
+def test_a_contracted_family_doctor_sees_the_resident_outside_their_data_scope(
+    db: Session, staff_user: Callable[..., User], institution: Institution
+) -> None:
+    """Residents are registered by the platform or another institution; the community doctor
+    who signed the family-doctor contract (签约) sees them all the same — in search and on the
+    card — while a colleague of the same institution, with the same role scope, does not."""
+    from datetime import date
+
+    from healthnet.core.errors import NotFound
+    from healthnet.core.patients.schemas import PersonCreate, PersonSearch, PersonUpdate
+    from healthnet.core.rbac.actor import SCOPE_CITY, SCOPE_INSTITUTION, Actor
+
+    registrar = Actor("reg", "reg", None, None, frozenset(), scopes=frozenset({SCOPE_CITY}))
+    person = service.register_person(
+        session=db,
+        actor=registrar,
+        data=PersonCreate(name="赵六", sex_code="1", birth_date=date(1958, 3, 2)),
+    ).person
+    doctor, colleague = staff_user("家庭医生"), staff_user("同事")
+
+    def actor(user: User) -> Actor:
+        return Actor(
+            user.id,
+            user.username,
+            institution.id,
+            institution.district_code,
+            frozenset(),
+            scopes=frozenset({SCOPE_INSTITUTION}),
+        )
+
+    by_name = PersonSearch(name="赵六", birth_date=date(1958, 3, 2))
+    with pytest.raises(NotFound):
+        service.get_person(session=db, actor=actor(doctor), person_id=person.id)
+    assert service.search(session=db, actor=actor(doctor), query=by_name).total == 0
+
+    service.update_person(
+        session=db,
+        actor=registrar,
+        person_id=person.id,
+        data=PersonUpdate(family_doctor_user_id=doctor.id),
+    )
+    assert service.get_person(session=db, actor=actor(doctor), person_id=person.id).id == person.id
+    found = service.search(session=db, actor=actor(doctor), query=by_name)
+    assert [p.id for p in found.items] == [person.id]
+    with pytest.raises(NotFound):
+        service.get_person(session=db, actor=actor(colleague), person_id=person.id)
+    assert service.search(session=db, actor=actor(colleague), query=by_name).total == 0

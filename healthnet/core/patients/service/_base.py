@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from healthnet.core.audit import service as audit
@@ -37,6 +37,7 @@ from healthnet.core.patients.matching import Demographics
 from healthnet.core.patients.models import (
     STATUS_ACTIVE,
     STATUS_MERGED,
+    CareGrant,
     Identifier,
     LinkEvent,
     MatchCandidate,
@@ -45,12 +46,12 @@ from healthnet.core.patients.models import (
 from healthnet.core.patients.schemas import (
     IdentifierIn,
 )
-from healthnet.core.rbac.actor import SCOPE_CITY, Actor
+from healthnet.core.rbac.actor import SCOPE_CITY, SCOPE_DISTRICT, SCOPE_INSTITUTION, Actor
 from healthnet.core.rbac.scope import (
-    apply_scope,
     creator_institution,
     in_scope,
     institution_of_user,
+    scope_condition,
 )
 
 FULL_ID_PERMISSION = "patients:identifier:read_full"
@@ -221,22 +222,33 @@ def _survivor(session: Session, person: Person) -> Person:
 
 # ---------------------------------------------------------------- data scope
 # A resident belongs to the district they live in and to the institution whose staff registered
-# them (the registrar's institution); the registrar always sees them (healthnet.core.rbac.scope).
+# them (the registrar's institution); the registrar always sees them (healthnet.core.rbac.scope),
+# and so does their contracted family doctor (签约家庭医生), whatever the doctor's data scope.
 
 
 def scope_persons(stmt: Select[Any], actor: Actor) -> Select[Any]:
     """``stmt`` (over Person) limited to the residents in ``actor``'s data scope."""
-    return apply_scope(
-        stmt,
+    cond = scope_condition(
         actor,
         institution_column=creator_institution(Person.created_by),
         district_column=Person.district_code,
         owner_column=Person.created_by,
     )
+    if cond is None:
+        return stmt
+    cond = or_(cond, Person.family_doctor_user_id == actor.user_id)
+    institution = _grant_institution(actor)
+    if institution is not None:
+        # an open care grant of the caller's institution (decision 0018)
+        granted = select(CareGrant.person_id).where(
+            CareGrant.institution_id == institution, CareGrant.ended_at.is_(None)
+        )
+        cond = or_(cond, Person.id.in_(granted))
+    return stmt.where(cond)
 
 
 def person_in_scope(session: Session, actor: Actor, person: Person) -> bool:
-    if SCOPE_CITY in actor.scopes:
+    if SCOPE_CITY in actor.scopes or person.family_doctor_user_id == actor.user_id:
         return True
     return in_scope(
         actor,
@@ -244,7 +256,36 @@ def person_in_scope(session: Session, actor: Actor, person: Person) -> bool:
         institution_id=institution_of_user(session=session, user_id=person.created_by),
         district_code=person.district_code,
         owner_id=person.created_by,
+    ) or has_care_grant(session, actor, person.id)
+
+
+# An institution that takes care of a resident outside that scope (a registrant who moved to a
+# community in another district) holds an open care grant for them (service/care.py, decision
+# 0018): its staff see the resident as if registered there.
+
+
+def _grant_institution(actor: Actor) -> str | None:
+    """The institution whose care grants count for ``actor`` (staff with an institution or
+    district scope; not residents, whose scope is their own record)."""
+    if actor.institution_id and actor.scopes & {SCOPE_INSTITUTION, SCOPE_DISTRICT}:
+        return actor.institution_id
+    return None
+
+
+def has_care_grant(session: Session, actor: Actor, person_id: str) -> bool:
+    institution = _grant_institution(actor)
+    if institution is None:
+        return False
+    found = session.scalar(
+        select(CareGrant.id)
+        .where(
+            CareGrant.institution_id == institution,
+            CareGrant.person_id == person_id,
+            CareGrant.ended_at.is_(None),
+        )
+        .limit(1)
     )
+    return found is not None
 
 
 def _load_person(session: Session, person_id: str) -> Person:
