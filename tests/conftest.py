@@ -72,6 +72,7 @@ def db(engine: Engine) -> Iterator[Session]:
 def client(db: Session) -> Iterator[TestClient]:
     """The real app, its requests running inside the test's transaction."""
     from healthnet.app import create_app
+    from healthnet.core.audit import service as audit
     from healthnet.core.auth.login_flow import get_tx_factory
     from healthnet.core.deps import get_session
 
@@ -84,6 +85,7 @@ def client(db: Session) -> Iterator[TestClient]:
         try:
             yield db
             if nested.is_active:
+                audit.write_pending(db)  # what the request's commit does (core.audit.service)
                 nested.commit()
         except BaseException:
             if nested.is_active:
@@ -102,6 +104,7 @@ def client(db: Session) -> Iterator[TestClient]:
                 nested.rollback()
             raise
         if nested.is_active:
+            audit.write_pending(db)
             nested.commit()
 
     app.dependency_overrides[get_session] = _session

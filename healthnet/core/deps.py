@@ -39,10 +39,12 @@ def _transaction_slots() -> anyio.Semaphore:
 
 async def get_session() -> AsyncIterator[Session]:
     # scope="function": the commit happens before the response is sent, so a client never
-    # sees success for work that was not stored.
+    # sees success for work that was not stored. The commit appends the request's queued audit
+    # records (core.audit.service): the chain head is locked and released in this one thread
+    # call.
     async with _transaction_slots():
         cm = transaction()
-        session = await run_in_threadpool(cm.__enter__)
+        session = cm.__enter__()  # a Session object only: no I/O, so no thread hop
         try:
             yield session
         except BaseException as exc:

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthnet.core.auth import service as auth
+from healthnet.core.auth.models import User
+from healthnet.core.certs import service as certs
 from healthnet.core.crypto import ensure_active_key
 from healthnet.core.errors import Conflict
 from healthnet.core.orgs import service as orgs
@@ -53,6 +56,8 @@ BATCH = 200
 DISTRICT_ADMIN_ROLE = "district_admin"
 RESIDENT_ROLE = "resident"
 DEMO_RESIDENT_ACCOUNTS = 3
+# roles whose demo accounts get a document-signing certificate
+SIGNING_ROLES = frozenset({"cdc_staff"})
 
 
 class Progress(Protocol):
@@ -355,12 +360,22 @@ def _load_staff(
         )
         if created:
             report.staff_created += 1
+            if staff_role(kinds[person.institution_code], person.role) in SIGNING_ROLES:
+                _issue_signing_certificate(session, person.username)
         else:
             report.staff_existing += 1
         progress.advance()
         if n % 50 == 0:
             commit()
     commit()
+
+
+def _issue_signing_certificate(session: Session, username: str) -> None:
+    """A document-signing certificate (key kept by the platform's CA) for staff who confirm
+    signed records: the district CDC signs death certificates when it verifies them."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        certs.issue_certificate(session=session, actor=None, user_id=user.id, purpose="signing")
 
 
 def _load_resident_accounts(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 02:11:48.415308
+Create Date: 2026-11-26 04:05:18.792958
 """
 
 from __future__ import annotations
@@ -694,6 +694,22 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "programs_indicator_run",
+        sa.Column("program_id", sa.String(length=32), nullable=False),
+        sa.Column("version_id", sa.String(length=32), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("first_year", sa.Integer(), nullable=False),
+        sa.Column("last_year", sa.Integer(), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["programs_program.id"],
+            name=op.f("fk_programs_indicator_run_program_id_programs_program"),
+        ),
+        sa.PrimaryKeyConstraint("program_id", name=op.f("pk_programs_indicator_run")),
+    )
+    op.create_table(
         "programs_version",
         sa.Column("program_id", sa.String(length=32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -741,6 +757,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=24), nullable=False),
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("changed_by", sa.String(length=32), nullable=True),
+        sa.Column("integrity_tag", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -916,6 +933,42 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "patients_care_grant",
+        sa.Column("person_id", sa.String(length=32), nullable=False),
+        sa.Column("institution_id", sa.String(length=32), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.String(length=32), nullable=False),
+        sa.Column("granted_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_by", sa.String(length=32), nullable=True),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_patients_care_grant_institution_id_orgs_institution"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["patients_person.id"],
+            name=op.f("fk_patients_care_grant_person_id_patients_person"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patients_care_grant")),
+    )
+    with op.batch_alter_table("patients_care_grant", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_patients_care_grant_institution_person",
+            ["institution_id", "person_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patients_care_grant_person_id"), ["person_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patients_care_grant_source_id"), ["source_id"], unique=False
+        )
+
+    op.create_table(
         "patients_identifier",
         sa.Column("person_id", sa.String(length=32), nullable=False),
         sa.Column("id_type", sa.String(length=40), nullable=False),
@@ -1036,6 +1089,45 @@ def upgrade() -> None:
             unique=True,
             sqlite_where=sa.text("is_open"),
             postgresql_where=sa.text("is_open"),
+        )
+
+    op.create_table(
+        "programs_indicator_value",
+        sa.Column("program_id", sa.String(length=32), nullable=False),
+        sa.Column("indicator", sa.String(length=64), nullable=False),
+        sa.Column("period_type", sa.String(length=8), nullable=False),
+        sa.Column("period", sa.String(length=8), nullable=False),
+        sa.Column("org_unit_id", sa.String(length=32), nullable=False),
+        sa.Column("district_code", sa.String(length=6), nullable=False),
+        sa.Column("version_id", sa.String(length=32), nullable=False),
+        sa.Column("fingerprint", sa.String(length=16), nullable=False),
+        sa.Column("numerator", sa.Integer(), nullable=False),
+        sa.Column("denominator", sa.Integer(), nullable=True),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_unit_id"],
+            ["orgs_institution.id"],
+            name=op.f("fk_programs_indicator_value_org_unit_id_orgs_institution"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["programs_program.id"],
+            name=op.f("fk_programs_indicator_value_program_id_programs_program"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "program_id",
+            "indicator",
+            "period_type",
+            "period",
+            "org_unit_id",
+            name=op.f("pk_programs_indicator_value"),
+        ),
+    )
+    with op.batch_alter_table("programs_indicator_value", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_programs_indicator_value_read",
+            ["program_id", "period_type", "period", "district_code"],
+            unique=False,
         )
 
     op.create_table(
@@ -1642,7 +1734,10 @@ def upgrade() -> None:
         "alerts_check",
         sa.Column("person_id", sa.String(length=32), nullable=False),
         sa.Column("ordering_institution_id", sa.String(length=32), nullable=False),
-        sa.Column("checked_by", sa.String(length=32), nullable=False),
+        sa.Column("checked_by", sa.String(length=32), nullable=True),
+        sa.Column("client_id", sa.String(length=32), nullable=True),
+        sa.Column("practitioner_id", sa.String(length=64), nullable=True),
+        sa.Column("practitioner_name", sa.String(length=100), nullable=True),
         sa.Column("encounter_class", sa.String(length=16), nullable=False),
         sa.Column("order_date", sa.Date(), nullable=False),
         sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
@@ -1662,8 +1757,14 @@ def upgrade() -> None:
             "encounter_class IN ('outpatient', 'emergency', 'inpatient')",
             name=op.f("ck_alerts_check_class_known"),
         ),
+        sa.CheckConstraint(
+            "checked_by IS NOT NULL OR client_id IS NOT NULL", name=op.f("ck_alerts_check_has_who")
+        ),
         sa.ForeignKeyConstraint(
             ["checked_by"], ["auth_user.id"], name=op.f("fk_alerts_check_checked_by_auth_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["oidc_client.id"], name=op.f("fk_alerts_check_client_id_oidc_client")
         ),
         sa.ForeignKeyConstraint(
             ["ordering_institution_id"],
@@ -1681,6 +1782,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_alerts_check_checked_by"), ["checked_by"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_alerts_check_client_id"), ["client_id"], unique=False)
         batch_op.create_index(
             "ix_alerts_check_institution_checked",
             ["ordering_institution_id", "checked_at"],
@@ -1944,6 +2046,37 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "programs_signature",
+        sa.Column("enrolment_id", sa.String(length=32), nullable=False),
+        sa.Column("state_change_id", sa.String(length=32), nullable=False),
+        sa.Column("transition", sa.String(length=64), nullable=False),
+        sa.Column("to_state", sa.String(length=64), nullable=False),
+        sa.Column("algorithm", sa.String(length=32), nullable=False),
+        sa.Column("signer_user_id", sa.String(length=32), nullable=False),
+        sa.Column("certificate_id", sa.String(length=32), nullable=False),
+        sa.Column("certificate_serial", sa.String(length=64), nullable=False),
+        sa.Column("content_digest", sa.String(length=64), nullable=False),
+        sa.Column("signature", sa.LargeBinary(), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enrolment_id"],
+            ["programs_enrolment.id"],
+            name=op.f("fk_programs_signature_enrolment_id_programs_enrolment"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_change_id"],
+            ["programs_state_change.id"],
+            name=op.f("fk_programs_signature_state_change_id_programs_state_change"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_programs_signature")),
+    )
+    with op.batch_alter_table("programs_signature", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_programs_signature_enrolment_id"), ["enrolment_id"], unique=False
+        )
+
+    op.create_table(
         "rbac_user_role",
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("role_id", sa.String(length=32), nullable=False),
@@ -1992,6 +2125,9 @@ def upgrade() -> None:
         sa.Column("response", sa.String(length=16), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("responded_by", sa.String(length=32), nullable=True),
+        sa.Column("responded_by_client_id", sa.String(length=32), nullable=True),
+        sa.Column("responder_practitioner_id", sa.String(length=64), nullable=True),
+        sa.Column("responder_practitioner_name", sa.String(length=100), nullable=True),
         sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.CheckConstraint(
@@ -2007,7 +2143,7 @@ def upgrade() -> None:
             name=op.f("ck_alerts_prompt_response_known"),
         ),
         sa.CheckConstraint(
-            "response IS NULL OR (responded_by IS NOT NULL AND responded_at IS NOT NULL)",
+            "response IS NULL OR ((responded_by IS NOT NULL OR responded_by_client_id IS NOT NULL) AND responded_at IS NOT NULL)",
             name=op.f("ck_alerts_prompt_response_has_who_and_when"),
         ),
         sa.ForeignKeyConstraint(
@@ -2018,6 +2154,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["responded_by"], ["auth_user.id"], name=op.f("fk_alerts_prompt_responded_by_auth_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["responded_by_client_id"],
+            ["oidc_client.id"],
+            name=op.f("fk_alerts_prompt_responded_by_client_id_oidc_client"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts_prompt")),
         sa.UniqueConstraint("check_id", "seq", name=op.f("uq_alerts_prompt_check_id_seq")),
@@ -2122,6 +2263,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rbac_user_role_role_id"))
 
     op.drop_table("rbac_user_role")
+    with op.batch_alter_table("programs_signature", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_programs_signature_enrolment_id"))
+
+    op.drop_table("programs_signature")
     with op.batch_alter_table("oidc_authorization_code", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_oidc_authorization_code_user_id"))
         batch_op.drop_index(batch_op.f("ix_oidc_authorization_code_sid"))
@@ -2171,6 +2316,7 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts_check", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alerts_check_person_id"))
         batch_op.drop_index("ix_alerts_check_institution_checked")
+        batch_op.drop_index(batch_op.f("ix_alerts_check_client_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_check_checked_by"))
 
     op.drop_table("alerts_check")
@@ -2251,6 +2397,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rbac_role_institution_institution_id"))
 
     op.drop_table("rbac_role_institution")
+    with op.batch_alter_table("programs_indicator_value", schema=None) as batch_op:
+        batch_op.drop_index("ix_programs_indicator_value_read")
+
+    op.drop_table("programs_indicator_value")
     with op.batch_alter_table("programs_enrolment", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_programs_enrolment_open",
@@ -2277,6 +2427,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_patients_identifier_institution_id"))
 
     op.drop_table("patients_identifier")
+    with op.batch_alter_table("patients_care_grant", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patients_care_grant_source_id"))
+        batch_op.drop_index(batch_op.f("ix_patients_care_grant_person_id"))
+        batch_op.drop_index("ix_patients_care_grant_institution_person")
+
+    op.drop_table("patients_care_grant")
     with op.batch_alter_table("orgs_department", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_orgs_department_institution_id"))
 
@@ -2306,6 +2462,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_programs_version_program_id"))
 
     op.drop_table("programs_version")
+    op.drop_table("programs_indicator_run")
     with op.batch_alter_table("patients_match_candidate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_match_candidate_status"))
         batch_op.drop_index(batch_op.f("ix_patients_match_candidate_person_b_id"))

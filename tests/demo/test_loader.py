@@ -126,6 +126,16 @@ def test_a_tiny_load_goes_through_the_services_and_is_found_again(db: Session) -
     assert row.department_id is not None  # works in the institution's first department
     expected = {"cdc": "cdc_staff", "laboratory": "lab_staff"}.get(by_code.kind, "doctor")
     assert auth.actor_for(session=db, user=row).role_codes == (expected,)
+    # District CDC staff can sign what they confirm (death certificates): each holds an SM2
+    # document-signing certificate; other staff do not.
+    from healthnet.core.certs import service as certs
+
+    for spec in generate_staff(generate_institutions(size.institutions, SEED), 1, SEED):
+        user = db.scalar(select(User).where(User.username == spec.username))
+        assert user is not None
+        held = [c.purpose for c in certs.certificates_of_user(session=db, user_id=user.id)]
+        cdc = "cdc_staff" in auth.actor_for(session=db, user=user).role_codes
+        assert held == (["signing"] if cdc else []), spec.username
 
     # A few residents log in to the H5 pages with the printed one-time password, by mobile
     # number or by ID number, and must change it first.

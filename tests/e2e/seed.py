@@ -16,10 +16,17 @@ What it loads, and writes to FACTS.json (read back as :class:`Facts`):
 * for 徐汇区 and 浦东新区: a hospital of its own (code ``E2E-…``), a district administrator
   (``district_<pinyin>``, data scope district) and a doctor (``doctor_<pinyin>``) of that
   hospital, both with a known password and an authenticator, and two residents living in the
-  district, registered by that doctor, with known names and citizen ID numbers.
+  district, registered by that doctor, with known names and citizen ID numbers; and a district
+  CDC staff member (``cdc_<pinyin>``, role ``cdc_staff``, on the same hospital's books).
 * the registries' program files (diabetes …; the ``doctor`` role enrols and records);
 * the duplicate-order prompt rules, and clinical history for the first 徐汇 resident from the
   浦东 hospital (atorvastatin ten days ago, a blood count yesterday).
+* three diabetes registrants of the 浦东 hospital (:data:`DIABETES_REGISTRANTS`, enrolled and
+  followed up last year by its doctor) and one refresh of the diabetes indicators, so the
+  indicator dashboard has known numbers for last year (:func:`indicator_year`).
+* a resident with an H5 account (B5, :class:`ResidentUser`): a 徐汇 resident with a visit and a
+  chest CT at the 徐汇 hospital, a visit and a fasting glucose at the 浦东 hospital, and one view
+  of the record by the 浦东 doctor (care relationship), so "who looked at my record" has a row.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +93,25 @@ class District:
     district_admin: Account
     doctor: Account
     residents: list[Resident] = field(default_factory=list)
+    # district CDC staff (role cdc_staff, data scope district): may refresh the indicators
+    cdc: Account | None = None
+
+
+@dataclass(frozen=True)
+class ResidentUser:
+    """A resident who signs in to the H5 pages with a mobile number (or ID number) and password,
+    and what their record holds."""
+
+    name: str
+    id_number: str
+    phone: str
+    password: str
+    person_id: str
+    visit_institutions: list[str]  # names, newest visit first
+    lab_item: str
+    lab_value: str
+    exam_item: str
+    viewer_institution: str  # the other hospital whose doctor viewed the record
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,7 @@ class Facts:
     secadmin: Account
     auditadmin: Account
     districts: list[District]
+    resident: ResidentUser | None = None
     base_url: str = ""  # filled in by the e2e_server fixture
 
     @classmethod
@@ -106,6 +134,7 @@ class Facts:
                     "district_admin": Account(**d["district_admin"]),
                     "doctor": Account(**d["doctor"]),
                     "residents": [Resident(**r) for r in d["residents"]],
+                    "cdc": Account(**d["cdc"]) if d.get("cdc") else None,
                 }
             )
 
@@ -114,6 +143,7 @@ class Facts:
             secadmin=Account(**data["secadmin"]),
             auditadmin=Account(**data["auditadmin"]),
             districts=[district(d) for d in data["districts"]],
+            resident=ResidentUser(**data["resident"]) if data.get("resident") else None,
             base_url=base_url,
         )
 
@@ -216,6 +246,7 @@ def seed() -> Facts:
                 session, f"district_{pinyin}", f"{district_name}管理员", "district_admin", inst.id
             )
             doctor = account(session, f"doctor_{pinyin}", f"{short_name}医生", "doctor", inst.id)
+            cdc = account(session, f"cdc_{pinyin}", f"{district_name}疾控", "cdc_staff", inst.id)
             doctor_user = auth.find_login_user(session=session, login_name=doctor.username)
             assert doctor_user is not None
             registrar = auth.actor_for(session=session, user=doctor_user)
@@ -246,10 +277,13 @@ def seed() -> Facts:
                     )
                 )
             districts.append(
-                District(code, district_name, inst_code, inst_name, admin, doctor, residents)
+                District(code, district_name, inst_code, inst_name, admin, doctor, residents, cdc)
             )
         _clinical_history(session, districts[0].residents[0].person_id, hospitals[1])
-    return Facts(admins["admin"], admins["secadmin"], admins["auditadmin"], districts)
+        resident = _resident_user(session, districts, hospitals)
+    with transaction() as session:
+        _diabetes_registrants(session, districts[1])
+    return Facts(admins["admin"], admins["secadmin"], admins["auditadmin"], districts, resident)
 
 
 def _clinical_history(session: Any, person_id: str, institution_id: str) -> None:
@@ -290,6 +324,259 @@ def _clinical_history(session: Any, person_id: str, institution_id: str) -> None
             "abnormal_flag": "N",
         },
     )
+
+
+def _resident_user(session: Any, districts: list[District], hospitals: list[str]) -> ResidentUser:
+    """周桂芳 of 徐汇 and her H5 account: a visit with a chest CT at the 徐汇 hospital a month ago,
+    a visit with a high fasting glucose at the 浦东 hospital six days ago, and the 浦东 doctor's
+    view of her record (allowed by that visit), which her access log shows."""
+    from healthnet.core.auth import service as auth
+    from healthnet.core.db import utcnow
+    from healthnet.core.patients import service as patients
+    from healthnet.core.patients.identifiers import IdentifierType
+    from healthnet.core.patients.schemas import PersonCreate
+    from healthnet.demo.generators import make_id_number
+    from healthnet.modules.records import access, timeline
+    from healthnet.modules.records.models import (
+        KIND_DIAGNOSIS,
+        KIND_ENCOUNTER,
+        KIND_EXAM,
+        KIND_LAB,
+    )
+    from healthnet.modules.records.service.store import upsert
+
+    xuhui, pudong = districts[0], districts[1]
+    name, birth, phone = "周桂芳", date(1958, 6, 12), "13917350262"
+    id_number = make_id_number(xuhui.code, birth, 62)
+    registrar_user = auth.find_login_user(session=session, login_name=xuhui.doctor.username)
+    assert registrar_user is not None
+    person = patients.register_person(
+        session=session,
+        actor=auth.actor_for(session=session, user=registrar_user),
+        data=PersonCreate.model_validate(
+            {
+                "name": name,
+                "districtCode": xuhui.code,
+                "identifiers": [{"type": IdentifierType.RESIDENT_ID_CARD, "value": id_number}],
+            }
+        ),
+    ).person
+    now = utcnow()
+
+    def record(kind: str, institution_id: str, source_id: str, values: dict[str, Any]) -> str:
+        stored = upsert(
+            session=session,
+            kind=kind,
+            person_id=person.id,
+            institution_id=institution_id,
+            source_id=source_id,
+            values=values,
+        )
+        return str(stored.row.id)
+
+    older = record(
+        KIND_ENCOUNTER,
+        hospitals[0],
+        "E2E-R-ENC-1",
+        {
+            "start_at": now - timedelta(days=30),
+            "class_code": "outpatient",
+            "department_name": "心内科",
+        },
+    )
+    record(
+        KIND_DIAGNOSIS,
+        hospitals[0],
+        "E2E-R-DX-1",
+        {
+            "encounter_id": older,
+            "recorded_at": now - timedelta(days=30),
+            "icd10_code": "I10",
+            "name": "原发性高血压",
+        },
+    )
+    record(
+        KIND_EXAM,
+        hospitals[0],
+        "E2E-R-EXAM-1",
+        {
+            "encounter_id": older,
+            "performed_at": now - timedelta(days=30),
+            "modality": "CT",
+            "item_code": "CT-CHEST",
+            "item_name": "胸部CT平扫",
+            "conclusion": "双肺未见明显异常",
+        },
+    )
+    recent = record(
+        KIND_ENCOUNTER,
+        hospitals[1],
+        "E2E-R-ENC-2",
+        {
+            "start_at": now - timedelta(days=6),
+            "class_code": "outpatient",
+            "department_name": "内分泌科",
+        },
+    )
+    record(
+        KIND_LAB,
+        hospitals[1],
+        "E2E-R-LAB-1",
+        {
+            "encounter_id": recent,
+            "collected_at": now - timedelta(days=6),
+            "item_code": "FBG",
+            "item_name": "空腹血糖",
+            "value": "7.8",
+            "value_numeric": Decimal("7.8"),
+            "unit": "mmol/L",
+            "reference_low": Decimal("3.9"),
+            "reference_high": Decimal("6.1"),
+            "abnormal_flag": "H",
+        },
+    )
+    auth.create_resident_account(
+        session=session,
+        person_id=person.id,
+        phone=phone,
+        password=PASSWORD,
+        role_codes=["resident"],
+        must_change_password=False,
+    )
+    # The 浦东 doctor opens her record (the visit there is the care relationship): one view in
+    # the audit trail, with the 浦东 hospital as the viewer's institution.
+    viewer_user = auth.find_login_user(session=session, login_name=pudong.doctor.username)
+    assert viewer_user is not None
+    viewer = auth.actor_for(session=session, user=viewer_user)
+    grant = access.open_record(session=session, actor=viewer, person_id=person.id)
+    timeline.timeline(session=session, grant=grant, query=timeline.TimelineQuery())
+    session.flush()
+    return ResidentUser(
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        password=PASSWORD,
+        person_id=person.id,
+        visit_institutions=[pudong.institution_name, xuhui.institution_name],
+        lab_item="空腹血糖",
+        lab_value="7.8",
+        exam_item="胸部CT平扫",
+        viewer_institution=pudong.institution_name,
+    )
+
+
+# The 浦东 hospital's diabetes registrants, all of last year (:func:`indicator_year`): (name,
+# birth date, ID sequence, enrolled on (month, day), follow-ups ((month, day), fasting glucose),
+# annual health check on (month, day) or None). Every follow-up is face to face (门诊).
+# Last year's indicators of that hospital, hence: 3 managed; 1 with ≥ 4 follow-ups → 规范管理率
+# 33.3%; latest glucose < 7.0 for 孙立新 and 吴国强 → 血糖控制率 2/3 = 66.7%; 1 annual check →
+# 年度健康体检率 33.3%.
+DIABETES_REGISTRANTS = (
+    (
+        "孙立新",
+        date(1960, 4, 2),
+        301,
+        (1, 5),
+        (((3, 20), 6.1), ((6, 18), 6.4), ((9, 16), 5.9), ((12, 10), 6.2)),
+        (11, 20),
+    ),
+    ("周美华", date(1957, 9, 30), 302, (2, 10), (((5, 8), 6.5), ((8, 6), 8.5)), None),
+    ("吴国强", date(1963, 12, 8), 303, (6, 15), (((9, 10), 6.8),), None),
+)
+
+
+def indicator_year() -> int:
+    """The year of the seeded diabetes history: last year in Shanghai (a refresh covers the
+    current and the previous year)."""
+    from healthnet.core.localtime import local_today
+
+    return local_today().year - 1
+
+
+def _diabetes_registrants(session: Any, pudong: District) -> None:
+    """:data:`DIABETES_REGISTRANTS`, registered, enrolled and followed up by the 浦东 doctor through
+    the program engine (its rules run), then the diabetes indicators refreshed once, as the
+    nightly job would."""
+    from sqlalchemy import select
+
+    from healthnet.core.auth import service as auth
+    from healthnet.core.patients import service as patients
+    from healthnet.core.patients.identifiers import IdentifierType
+    from healthnet.core.patients.schemas import PersonCreate
+    from healthnet.core.programs import indicators
+    from healthnet.core.programs import service as programs
+    from healthnet.core.programs.models import Program
+    from healthnet.core.programs.schemas import EnrolmentCreate, EventCreate
+    from healthnet.demo.generators import make_id_number
+
+    user = auth.find_login_user(session=session, login_name=pudong.doctor.username)
+    assert user is not None
+    doctor = auth.actor_for(session=session, user=user)
+    year = indicator_year()
+    for name, birth, sequence, (em, ed), followups, check in DIABETES_REGISTRANTS:
+        person = patients.register_person(
+            session=session,
+            actor=doctor,
+            data=PersonCreate.model_validate(
+                {
+                    "name": name,
+                    "districtCode": pudong.code,
+                    "identifiers": [
+                        {
+                            "type": IdentifierType.RESIDENT_ID_CARD,
+                            "value": make_id_number(pudong.code, birth, sequence),
+                        }
+                    ],
+                }
+            ),
+        ).person
+        enrolled_on = date(year, em, ed)
+        saved = programs.enrol(
+            session=session,
+            actor=doctor,
+            program_code="diabetes",
+            data=EnrolmentCreate(
+                person_id=person.id,
+                enrolled_on=enrolled_on,
+                values={
+                    "diagnosis": "E11.9",
+                    "diagnosed_on": (enrolled_on - timedelta(days=30)).isoformat(),
+                    "height_cm": 168,
+                },
+            ),
+        )
+        for (fm, fd), fbg in followups:
+            programs.record_event(
+                session=session,
+                actor=doctor,
+                enrolment_id=saved.enrolment.id,
+                data=EventCreate(
+                    stage="followup",
+                    event_on=date(year, fm, fd),
+                    values={
+                        "followup_mode": "1",
+                        "sbp": 130,
+                        "dbp": 80,
+                        "weight_kg": 68,
+                        "fbg": fbg,
+                    },
+                ),
+            )
+        if check is not None:
+            programs.record_event(
+                session=session,
+                actor=doctor,
+                enrolment_id=saved.enrolment.id,
+                data=EventCreate(
+                    stage="annual_check",
+                    event_on=date(year, *check),
+                    values={"check_sbp": 128, "check_dbp": 78, "check_weight_kg": 68},
+                ),
+            )
+    session.flush()
+    program = session.scalars(select(Program).where(Program.code == "diabetes")).one()
+    first, last = indicators.default_years()
+    indicators.refresh_program(session=session, program=program, first_year=first, last_year=last)
 
 
 def main() -> None:

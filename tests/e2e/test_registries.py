@@ -184,24 +184,16 @@ def _get(page: Page, url: str) -> object:
 
 
 def test_a_registrant_moves_to_another_institution(browser: Browser, e2e_server: Facts) -> None:
-    """The 徐汇 doctor asks the 浦东 hospital to take over a hypertension registrant; the 浦东
-    doctor accepts on the transfers page and then manages the enrolment.
-
-    The request is made through the API: a doctor's institution picker lists only the
-    institutions of the doctor's data scope (core/orgs has no scope-free directory yet)."""
+    """The 徐汇 doctor asks the 浦东 hospital — another district, outside the doctor's data
+    scope — to take over a hypertension registrant, picking it from the city's institution
+    directory in the transfer dialog (decision 0018); the 浦东 doctor sees the request with the
+    resident's and the institutions' names, accepts it, then manages the enrolment and opens
+    the resident."""
     xuhui, pudong = e2e_server.districts[0], e2e_server.districts[1]
     resident = xuhui.residents[1]
-    page = signed_in_page(browser, e2e_server, e2e_server.admin)
-    try:
-        page.goto(f"{e2e_server.base_url}/")
-        found = _get(page, f"/api/v1/orgs/institutions?name={pudong.institution_code}")
-        assert isinstance(found, dict)
-        target = found["items"][0]["id"]
-    finally:
-        page.context.close()
-
     page = signed_in_page(browser, e2e_server, xuhui.doctor)
     try:
+        rec = record(page)
         page.goto(f"{e2e_server.base_url}/registries/programs")
         values = {"diagnosis": "I10", "diagnosed_on": "2024-03-01", "height_cm": 160}
         status, body = page.evaluate(
@@ -213,17 +205,21 @@ def test_a_registrant_moves_to_another_institution(browser: Browser, e2e_server:
         )
         assert status == 201, body
         enrolment_id = body["enrolment"]["id"]
-        status, body = page.evaluate(
-            _POST,
-            [
-                f"/api/v1/programs/enrolments/{enrolment_id}/transfers",
-                {"toOrgUnitId": target, "reason": "居民迁居浦东"},
-            ],
+        page.goto(f"{e2e_server.base_url}/registries/enrolments/{enrolment_id}")
+        page.get_by_role("button", name="申请转出").click()
+        dialog = page.get_by_role("dialog", name="申请转出")
+        _pick(
+            page, dialog.get_by_test_id("directory-select"), pudong.institution_name, typed="浦东"
         )
-        assert status == 201, body
-        # The sending side sees its request among the outgoing ones.
+        dialog.locator("textarea").fill("居民迁居浦东")
+        dialog.get_by_role("button", name="确定").click()
+        expect(page.get_by_text("已申请转出，等待对方机构接收")).to_be_visible()
+        # The sending side sees its request among the outgoing ones, the receiver named.
         page.goto(f"{e2e_server.base_url}/registries/transfers?direction=outgoing")
-        expect(page.locator(".el-table__row", has_text="居民迁居浦东")).to_contain_text("待接收")
+        row = page.locator(".el-table__row", has_text="居民迁居浦东")
+        expect(row).to_contain_text("待接收")
+        expect(row).to_contain_text(pudong.institution_name)
+        assert not rec.page_errors and not rec.console_errors, (rec.page_errors, rec.console_errors)
     finally:
         page.context.close()
 
@@ -232,7 +228,10 @@ def test_a_registrant_moves_to_another_institution(browser: Browser, e2e_server:
         rec = record(page)
         page.goto(f"{e2e_server.base_url}/registries/transfers")
         row = page.locator(".el-table__row", has_text="居民迁居浦东")
+        expect(row).to_contain_text(xuhui.institution_name)
         expect(row).to_contain_text(pudong.institution_name)
+        expect(row).to_contain_text(resident.name)
+        expect(row).to_contain_text("高血压")
         row.get_by_role("button", name="接收").click()
         page.locator(".el-message-box").get_by_role("button", name="确定").click()
         expect(page.locator(".el-table__row", has_text="居民迁居浦东")).to_have_count(0)
@@ -241,6 +240,11 @@ def test_a_registrant_moves_to_another_institution(browser: Browser, e2e_server:
         expect(page.locator(".el-descriptions", has_text="管理机构").first).to_contain_text(
             pudong.institution_name
         )
+        # the resident of another district opens from the enrolment (care grant)
+        page.get_by_role("button", name=resident.name).click()
+        page.wait_for_url(f"**/patients/persons/{resident.person_id}")
+        expect(page.get_by_text(resident.name).first).to_be_visible()
+        page.go_back()
         screenshot(page, "registries-transferred")
         assert not rec.page_errors and not rec.console_errors, (rec.page_errors, rec.console_errors)
     finally:

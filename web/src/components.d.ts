@@ -14,6 +14,7 @@ declare module 'vue' {
     ChartPanel: typeof import('./components/chart/ChartPanel.vue')['default']
     CodeSelect: typeof import('./components/pickers/CodeSelect.vue')['default']
     DetailPage: typeof import('./components/detail/DetailPage.vue')['default']
+    DirectoryInstitutionSelect: typeof import('./components/pickers/DirectoryInstitutionSelect.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
     ElBadge: typeof import('element-plus/es')['ElBadge']

@@ -4,10 +4,17 @@ Other slices call :func:`record` inside their own transaction (the read of patie
 its audit record commit together) or :func:`record_separately` for outcomes whose business
 transaction is rolled back (failed logins, denials).
 
-Concurrency: :func:`record` locks the chain head (``SELECT ... FOR UPDATE`` on PostgreSQL; on
-SQLite the database serialises writers) and keeps it locked until the caller commits, so two
-transactions can never append the same position. Call it as the last step of a request, after
-the business work, to keep that lock short.
+Concurrency: appending locks the one chain head (``SELECT ... FOR UPDATE`` on PostgreSQL; on
+SQLite the database serialises writers) until the transaction ends, so two transactions can
+never append the same position. To keep that city-wide critical section short,
+:func:`record` only checks and prepares the record and queues it on the session; the queue is
+appended when the session commits (a ``before_commit`` hook: lock the head, insert, move the
+head, then straight on to COMMIT in the same thread), so the head is held for a few statements
+and one commit, not for the rest of the request. Inside the transaction the queue is written
+earlier only when something needs it: a statement through the session that names an audit
+table (so the transaction reads its own records), an :class:`AuditRef`'s ``seq``/``hash``, or
+:func:`write_pending`. A rolled-back transaction or savepoint drops what it queued — the
+record and the work it audits still commit together or not at all.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ from sqlalchemy import (
     Engine,
     Select,
     Table,
+    TextClause,
     delete,
+    event,
     exists,
     func,
     insert,
@@ -36,7 +45,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from healthnet.core.audit import chain, export
 from healthnet.core.audit import messages as _messages  # noqa: F401  (registers the catalogue)
@@ -127,12 +137,50 @@ _archive: Table = AuditRecordArchive.__table__  # type: ignore[assignment]
 _head: Table = AuditChainHead.__table__  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
 class AuditRef:
-    """Where a record landed in the chain."""
+    """Where a record lands in the chain: known once it is written (at commit, or when
+    ``seq``/``hash`` is first read, which writes the session's queued records now)."""
 
-    seq: int
-    hash: str
+    __slots__ = ("_hash", "_seq", "_session")
+
+    def __init__(self, session: Session | None = None) -> None:
+        self._session = session
+        self._seq: int | None = None
+        self._hash: str | None = None
+
+    def _written(self, seq: int, digest: str) -> None:
+        self._seq, self._hash, self._session = seq, digest, None
+
+    def _resolve(self) -> tuple[int, str]:
+        if self._seq is None and self._session is not None:
+            write_pending(self._session)
+        if self._seq is None or self._hash is None:
+            raise RuntimeError("the audit record was not written (its transaction rolled back)")
+        return self._seq, self._hash
+
+    @property
+    def seq(self) -> int:
+        return self._resolve()[0]
+
+    @property
+    def hash(self) -> str:
+        return self._resolve()[1]
+
+    def __repr__(self) -> str:
+        return f"AuditRef(seq={self._seq}, hash={self._hash})"
+
+
+@dataclass
+class _Pending:
+    values: dict[str, Any]
+    ref: AuditRef
+    # The innermost transaction (savepoint) that queued it: its rollback drops the record.
+    tx: SessionTransaction | None
+
+
+_PENDING = "healthnet.audit.pending"
+_WRITING = "healthnet.audit.writing"
+_AUDIT_TABLE_NAMES = ("audit_record", "audit_record_archive", "audit_chain_head")
 
 
 class _ChainHeadMissing(Exception):
@@ -272,7 +320,7 @@ def _create_head(session: Session) -> None:
     session.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["id"]))
 
 
-def _append(session: Session, values: dict[str, Any]) -> AuditRef:
+def _append(session: Session, values: dict[str, Any]) -> tuple[int, str]:
     last_seq, last_hash = _lock_head(session)
     seq = last_seq + 1
     values["seq"] = seq
@@ -286,7 +334,85 @@ def _append(session: Session, values: dict[str, Any]) -> AuditRef:
         .where(_head.c.id == HEAD_ID)
         .values(last_seq=seq, last_hash=digest, updated_at=values["occurred_at"])
     )
-    return AuditRef(seq, digest)
+    return seq, digest
+
+
+def write_pending(session: Session) -> None:
+    """Append the records queued on ``session`` now (in queue order), locking the chain head
+    until the transaction ends. Commit does this by itself; call it only when the records must
+    exist before the commit. Fails closed like :func:`record` (``ServiceUnavailable``)."""
+    pending: list[_Pending] | None = session.info.get(_PENDING)
+    if not pending or session.info.get(_WRITING):
+        return
+    session.info[_WRITING] = True
+    try:
+        while pending:
+            item = pending.pop(0)
+            try:
+                item.ref._written(*_append(session, item.values))
+            except _ChainHeadMissing:
+                log.critical("audit chain head is missing while records exist; refusing to write")
+                raise ServiceUnavailable("audit.unavailable") from None
+            except (SQLAlchemyError, CryptoError) as exc:
+                # The exception text may hold SQL parameters (personal data): type only.
+                log.error("audit record could not be written (%s)", type(exc).__name__)
+                raise ServiceUnavailable("audit.unavailable") from None
+    finally:
+        session.info[_WRITING] = False
+
+
+def _names_audit_table(statement: Any) -> bool:
+    if isinstance(statement, TextClause):
+        text = statement.text.lower()
+        return any(name in text for name in _AUDIT_TABLE_NAMES)
+    return any(
+        getattr(t, "name", None) in _AUDIT_TABLE_NAMES
+        for t in find_tables(statement, include_crud=True, include_joins=True)
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_audit_reads(state: ORMExecuteState) -> None:
+    # The transaction sees its own records: write the queue before a statement that names an
+    # audit table (tests, search and checkpoints in the same transaction as a record()).
+    session = state.session
+    if (
+        session.info.get(_PENDING)
+        and not session.info.get(_WRITING)
+        and _names_audit_table(state.statement)
+    ):
+        write_pending(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    # Fired for savepoint releases, too: those leave the queue to the real commit.
+    if not session.info.get(_PENDING) or session.in_nested_transaction():
+        return
+    session.flush()  # the business rows first, so the head lock is the last thing taken
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending: list[_Pending] | None = session.info.get(_PENDING)
+    if not pending:
+        return
+    kept = []
+    for item in pending:
+        tx = item.tx
+        while tx is not None and tx is not previous_transaction:
+            tx = tx.parent
+        if tx is None:
+            kept.append(item)
+    pending[:] = kept
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    # Committed: the queue is empty. Rolled back or closed without a commit: its records go.
+    if transaction.parent is None and session.info.get(_PENDING):
+        session.info[_PENDING] = []
 
 
 def record(
@@ -310,8 +436,8 @@ def record(
     ``actor`` is None for attempts without an account (pass the attempted ``username``).
     ``detail`` is a small dict of codes and ids — never names, ID numbers, phones or addresses.
     ``request`` defaults to the bound :func:`~healthnet.core.audit.context.current_context`.
-    Fails closed: if the record cannot be written, raises ``ServiceUnavailable`` (503) and the
-    caller's transaction must not commit.
+    Fails closed: if the record cannot be written, ``ServiceUnavailable`` (503) is raised — by
+    the commit, which then does not happen (the record is written at commit: module docstring).
     """
     values = _values(
         actor=actor,
@@ -327,15 +453,10 @@ def record(
         detail=detail,
         ctx=request or current_context(),
     )
-    try:
-        return _append(session, values)
-    except _ChainHeadMissing:
-        log.critical("audit chain head is missing while records exist; refusing to write")
-        raise ServiceUnavailable("audit.unavailable") from None
-    except (SQLAlchemyError, CryptoError) as exc:
-        # The exception text may hold SQL parameters (personal data): log the type only.
-        log.error("audit record could not be written (%s)", type(exc).__name__)
-        raise ServiceUnavailable("audit.unavailable") from None
+    ref = AuditRef(session)
+    tx = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append(_Pending(values, ref, tx))
+    return ref
 
 
 def record_separately(
@@ -649,4 +770,5 @@ __all__ = [
     "search",
     "signing_keys",
     "verify",
+    "write_pending",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthnet.config import get_settings
+from healthnet.core.auth import actor_cache
 from healthnet.core.auth import messages as _messages  # noqa: F401
 from healthnet.core.auth.models import (
     KIND_RESIDENT,
@@ -33,6 +34,8 @@ MIN_PASSWORD_LENGTH = 8
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{2,63}$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
+# The built-in role of resident accounts (rbac/metadata/roles.yaml): no permissions, own data.
+RESIDENT_ROLE = "resident"
 _CLASSES = (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
 PHONE_INDEX_PURPOSE = "auth.resident.phone"
 
@@ -238,9 +241,15 @@ def create_resident_account(
     granted_by: str | None = None,
 ) -> User:
     """A resident's account, linked to their person in the master patient index. They log in
-    with this mobile number or their resident ID number."""
+    with this mobile number or their resident ID number. Without ``role_codes`` the account
+    gets the built-in ``resident`` role (when it is loaded), like staff get theirs."""
     from healthnet.core.patients import service as patients
     from healthnet.core.rbac.actor import SYSTEM_ACTOR
+    from healthnet.core.rbac.models import Role
+
+    if role_codes is None:
+        has_role = session.scalar(select(Role.id).where(Role.code == RESIDENT_ROLE))
+        role_codes = [RESIDENT_ROLE] if has_role else []
 
     # Unscoped lookup: whoever may create resident accounts is decided by the caller.
     person = patients.get_person(session=session, actor=SYSTEM_ACTOR, person_id=person_id)
@@ -347,6 +356,8 @@ def revoke_user_sessions(
         .execution_options(synchronize_session=False)
     )
     end_single_sign_on(session=session, session_token_hashes=hashes)
+    for hashed in hashes:
+        actor_cache.forget(hashed)
     return len(hashes)
 
 

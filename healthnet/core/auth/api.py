@@ -182,7 +182,7 @@ def me(request: Request, response: Response, actor: CurrentActor, session: Sessi
     return Me(
         id=actor.user_id,
         username=actor.username,
-        display_name=info.user.display_name,
+        display_name=info.display_name,
         kind=info.user.kind,
         institution_id=actor.institution_id,
         district_code=actor.district_code,

@@ -38,7 +38,7 @@ from healthnet.core.auth.accounts import (
 )
 from healthnet.core.auth.loginlog import page as _log_page
 from healthnet.core.auth.loginlog import query as _log_query
-from healthnet.core.auth.models import LoginLog, LoginSession, User
+from healthnet.core.auth.models import KIND_RESIDENT, LoginLog, LoginSession, User
 from healthnet.core.auth.schemas import (
     LoginLogQuery,
     LoginLogRead,
@@ -269,6 +269,9 @@ class MeInfo:
     session_expires_at: datetime | None
     institution_name: str | None
     district_name: str | None
+    # Staff: the account's display name. Residents: their own name from the patient index (the
+    # account row holds only "居民": personal data stays encrypted in the index).
+    display_name: str = ""
 
 
 def me(*, session: Session, actor: Actor, token: str | None = None) -> MeInfo:
@@ -293,7 +296,18 @@ def me(*, session: Session, actor: Actor, token: str | None = None) -> MeInfo:
         # The actor's district is its institution's (rbac.actor_for).
         institution_name=institution.name if institution is not None else None,
         district_name=institution.district_name if institution is not None else None,
+        display_name=_own_name(session, user),
     )
+
+
+def _own_name(session: Session, user: User) -> str:
+    """What the signed-in user is called on their own pages (residents: their real name)."""
+    if user.kind != KIND_RESIDENT or user.person_id is None:
+        return user.display_name
+    from healthnet.core.patients.models import Person
+
+    person = session.get(Person, user.person_id)
+    return person.name if person is not None and person.name else user.display_name
 
 
 def _current_session_id(session: Session, token: str | None) -> str | None:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthnet.config import get_settings
+from healthnet.core.auth import actor_cache
 from healthnet.core.auth.models import LoginSession, User
 from healthnet.core.crypto import hmac_sm3, sm3
 from healthnet.core.db import utcnow
@@ -96,8 +97,8 @@ def session_expiry(row: LoginSession) -> datetime:
     return min(row.expires_at, row.last_seen_at + idle_timeout())
 
 
-def _live_row(session: Session, token: str, now: datetime) -> tuple[LoginSession, User]:
-    row = session.get(LoginSession, token_hash(token))
+def _live_row(session: Session, hashed: str, now: datetime) -> LoginSession:
+    row = session.get(LoginSession, hashed)
     if (
         row is None
         or row.revoked
@@ -105,21 +106,30 @@ def _live_row(session: Session, token: str, now: datetime) -> tuple[LoginSession
         or (row.last_seen_at + idle_timeout() <= now)
     ):
         raise Unauthenticated("auth.session_expired")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("auth.session_expired")
-    return row, user
+    return row
 
 
 def resolve_token(*, session: Session, token: str, now: datetime | None = None) -> Actor:
-    """The actor behind a session token (401 if unknown, revoked, idle or too old)."""
+    """The actor behind a session token (401 if unknown, revoked, idle or too old).
+
+    The session row is read every time; the Actor built from the account and its roles is
+    reused for a few seconds (:mod:`healthnet.core.auth.actor_cache`)."""
     from healthnet.core.auth.service import actor_for
 
     now = now or utcnow()
-    row, user = _live_row(session, token, now)
+    hashed = token_hash(token)
+    row = _live_row(session, hashed, now)
+    actor = actor_cache.get(hashed, row.user_id)
+    if actor is None:
+        built_at = actor_cache.generation()
+        user = session.get(User, row.user_id)
+        if user is None or not user.is_active:
+            raise Unauthenticated("auth.session_expired")
+        actor = actor_for(session=session, user=user)
+        actor_cache.put(hashed, actor, built_at)
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
-    return actor_for(session=session, user=user)
+    return actor
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ def logout(*, session: Session, token: str, now: datetime | None = None) -> Logi
     if row is not None and not row.revoked:
         row.revoked, row.revoked_at, row.revoked_reason = True, now or utcnow(), "logout"
         session.flush()
+        actor_cache.forget(row.token_hash)
         end_single_sign_on(session=session, session_token_hashes=[row.token_hash])
     return row
 
@@ -208,4 +219,5 @@ def force_logout(*, session: Session, row: LoginSession, now: datetime | None = 
         raise NotFound("auth.session_not_found")
     row.revoked, row.revoked_at, row.revoked_reason = True, now or utcnow(), "forced"
     session.flush()
+    actor_cache.forget(row.token_hash)
     end_single_sign_on(session=session, session_token_hashes=[row.token_hash])

@@ -1,6 +1,10 @@
 from healthnet.core.i18n import register
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "oidc.insecure_transport": (
+        "单点登录与令牌接口只能通过 HTTPS 访问（本机调试可用 http://localhost）",
+        "The OAuth/OIDC endpoints must be reached over HTTPS (http only on loopback)",
+    ),
     "oidc.client_not_found": ("接入系统（OIDC 客户端）不存在", "No such OIDC client"),
     "oidc.institution_unknown": ("所属机构不存在", "No such institution"),
     "oidc.redirect_uri_invalid": (

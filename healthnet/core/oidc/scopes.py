@@ -20,6 +20,10 @@ API_SCOPES: dict[str, tuple[str, str]] = {
     "fhir.write": ("通过 FHIR 接口上传健康数据", "Submit health data through FHIR"),
     "records.read": ("调阅共享健康档案", "Read shared health records"),
     "records.write": ("上传健康档案数据", "Submit health record data"),
+    "alerts.check": (
+        "开单时调用重复用药与重复检查检验提示，并回传医生的处理",
+        "Run duplicate-order checks at order entry and send the doctor's responses",
+    ),
     "dicomweb.read": ("检索、调阅影像", "Query and retrieve images"),
     "dicomweb.write": ("上传影像", "Store images"),
 }

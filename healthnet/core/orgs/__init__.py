@@ -13,6 +13,10 @@ MANIFEST = Manifest(
             "Manage institutions (create, edit, deactivate, import)",
         ),
         "orgs:department:write": ("管理科室", "Manage departments"),
+        "orgs:directory:read": (
+            "查看全市机构名录（名称、代码、所在区、类别）",
+            "View the city's institution directory (name, code, district, kind)",
+        ),
     },
     menu=(MenuEntry("menu.orgs.institutions", "/orgs/institutions", "orgs:institution:read"),),
 )

@@ -17,6 +17,8 @@ from healthnet.core.orgs.schemas import (
     DepartmentQuery,
     DepartmentRead,
     DepartmentUpdate,
+    DirectoryEntry,
+    DirectoryQuery,
     DistrictRead,
     ImportResult,
     InstitutionCreate,
@@ -31,6 +33,7 @@ router = APIRouter(tags=["orgs"])
 CanRead = Annotated[Actor, Depends(require("orgs:institution:read"))]
 CanWrite = Annotated[Actor, Depends(require("orgs:institution:write"))]
 CanWriteDept = Annotated[Actor, Depends(require("orgs:department:write"))]
+CanReadDirectory = Annotated[Actor, Depends(require("orgs:directory:read"))]
 
 
 def _institution_in_scope(institution_id: str, session: SessionDep, actor: CurrentActor) -> str:
@@ -62,6 +65,14 @@ async def csv_upload(request: Request) -> bytes:
 @router.get("/districts", response_model=list[DistrictRead])
 def list_districts(session: SessionDep, actor: CurrentActor) -> list[DistrictRead]:
     return [DistrictRead.model_validate(d) for d in service.list_districts(session=session)]
+
+
+@router.get("/directory", response_model=Page[DirectoryEntry])
+def institution_directory(
+    session: SessionDep, actor: CanReadDirectory, query: Annotated[DirectoryQuery, Query()]
+) -> Page[DirectoryEntry]:
+    """Every institution of the network, public facts only (name, code, district, kind)."""
+    return service.directory(session=session, query=query)
 
 
 @router.get("/institutions", response_model=Page[InstitutionRead])

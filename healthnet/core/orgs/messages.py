@@ -6,6 +6,10 @@ from healthnet.core.orgs.enums import KIND_LABELS, LEVEL_LABELS
 MESSAGES: dict[str, tuple[str, str]] = {
     "orgs.institution_not_found": ("机构不存在", "Institution not found"),
     "orgs.department_not_found": ("科室不存在", "Department not found"),
+    "orgs.directory_too_many_ids": (
+        "一次最多查询 100 个机构",
+        "At most 100 institutions per look-up",
+    ),
     "orgs.institution_code_taken": (
         "机构代码 {value} 已被其他机构使用",
         "Institution code {value} is already in use",

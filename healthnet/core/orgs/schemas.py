@@ -202,6 +202,37 @@ class InstitutionQuery(InputModel):
     page_size: int = Field(20, ge=1, le=500)
 
 
+class DirectoryEntry(ApiModel):
+    """An institution as the public directory shows it: the facts printed on its sign and in
+    the commission's lists, nothing about its data (decision 0018)."""
+
+    id: str
+    code: str
+    name: str
+    short_name: str | None
+    kind: InstitutionKind
+    district_code: str
+    district_name: str
+    is_active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return t(f"orgs.kind.{self.kind.value}")
+
+
+class DirectoryQuery(InputModel):
+    """Directory filters; all optional and combined with AND. ``ids`` (comma-separated)
+    names institutions to look up, deactivated ones included; otherwise only active ones."""
+
+    name: str | None = Field(None, max_length=100, description="机构名称、简称或代码包含")
+    district_code: DistrictCode | None = None
+    kind: InstitutionKind | None = None
+    ids: str | None = Field(None, max_length=3300, description="机构 id，逗号分隔，至多 100 个")
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
 class ImportResult(ApiModel):
     created: int
     updated: int

@@ -2,8 +2,9 @@
 
 Public functions other slices may call: :func:`district_of_institution`, :func:`get_institution`,
 :func:`get_institution_by_code`, :func:`institution_ids_in_district`, :func:`list_districts`,
-:func:`load_districts`. Routes reach institutions through :func:`institution_in_scope` and
-:func:`list_institutions`, which apply the caller's data scope (healthnet.core.rbac.scope).
+:func:`load_districts`, :func:`directory` (every institution, public facts, no scope).
+Routes reach institutions through :func:`institution_in_scope` and :func:`list_institutions`,
+which apply the caller's data scope (healthnet.core.rbac.scope).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from healthnet.core.orgs.schemas import (
     DepartmentQuery,
     DepartmentRead,
     DepartmentUpdate,
+    DirectoryEntry,
+    DirectoryQuery,
     ImportResult,
     InstitutionCreate,
     InstitutionQuery,
@@ -297,6 +300,46 @@ def list_institutions(
     ).unique()
     return Page[InstitutionRead](
         items=[InstitutionRead.model_validate(r) for r in rows],
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+    )
+
+
+def directory(*, session: Session, query: DirectoryQuery) -> Page[DirectoryEntry]:
+    """The institution directory: every institution of the network (not limited by data
+    scope), with public facts only. Used to pick a transfer's receiving institution in another
+    district and to name institutions in lists (decision 0018)."""
+    conds: list[ColumnElement[bool]] = []
+    if query.ids is not None:
+        ids = [i.strip() for i in query.ids.split(",") if i.strip()]
+        if len(ids) > 100:
+            raise ValidationFailed.field("ids", "orgs.directory_too_many_ids")
+        conds.append(Institution.id.in_(ids))
+    else:
+        conds.append(Institution.is_active.is_(True))
+    if query.district_code is not None:
+        conds.append(Institution.district_code == query.district_code)
+    if query.kind is not None:
+        conds.append(Institution.kind == query.kind.value)
+    if query.name:
+        conds.append(
+            or_(
+                Institution.name.icontains(query.name, autoescape=True),
+                Institution.short_name.icontains(query.name, autoescape=True),
+                Institution.code.icontains(query.name, autoescape=True),
+            )
+        )
+    total = session.scalar(select(func.count(Institution.id)).where(*conds)) or 0
+    rows = session.scalars(
+        select(Institution)
+        .where(*conds)
+        .order_by(Institution.district_code, Institution.code)
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    )
+    return Page[DirectoryEntry](
+        items=[DirectoryEntry.model_validate(r) for r in rows],
         total=total,
         page=query.page,
         page_size=query.page_size,

@@ -163,3 +163,25 @@ class MatchCandidate(IdMixin, TimestampMixin, Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(32))
     reviewed_at: Mapped[datetime | None] = mapped_column()
     review_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CareGrant(IdMixin, Base):
+    """An institution outside a resident's usual data scope that takes care of them, e.g. the
+    community a registrant moved to (a registry transfer): while the grant is open
+    (``ended_at`` empty) the resident is in the data scope of that institution's staff
+    (decision 0018). ``source`` / ``source_id`` say what gave it (``programs.transfer`` and the
+    enrolment id); the giving and the ending are audited."""
+
+    __tablename__ = "patients_care_grant"
+    __table_args__ = (
+        Index("ix_patients_care_grant_institution_person", "institution_id", "person_id"),
+    )
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("patients_person.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("orgs_institution.id"))
+    source: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str] = mapped_column(String(32), index=True)
+    granted_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by: Mapped[str | None] = mapped_column(String(32))

@@ -9,7 +9,7 @@ MANIFEST = Manifest(
     key="programs",
     router="healthnet.core.programs.api:router",
     prefix="/programs",
-    depends=("orgs", "patients", "codes", "notify", "audit"),
+    depends=("orgs", "patients", "codes", "notify", "audit", "certs"),
     todos="healthnet.core.programs.todos:todos",
     permissions={
         "programs:enrolment:read": (
@@ -29,6 +29,14 @@ MANIFEST = Manifest(
         "programs:restricted:read": (
             "查看受限（敏感）项目的登记，如严重精神障碍",
             "See enrolments of restricted programs (e.g. severe mental disorders)",
+        ),
+        "programs:indicator:read": (
+            "查看和导出项目统计指标（按区、机构、期间汇总）",
+            "View and export program indicators (by district, institution and period)",
+        ),
+        "programs:indicator:refresh": (
+            "立即重新计算项目统计指标",
+            "Recompute program indicators now",
         ),
     },
 )

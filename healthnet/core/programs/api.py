@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -19,11 +20,18 @@ from healthnet.core.programs.schemas import (
     EventCreate,
     EventRead,
     EventUpdate,
+    IndicatorListRead,
+    IndicatorTrendQuery,
+    IndicatorTrendRead,
+    IndicatorValuesQuery,
+    IndicatorValuesRead,
     LoadResultRead,
     ProgramDetail,
     ProgramLoad,
     ProgramRead,
+    RefreshQueued,
     SaveResult,
+    SignatureRead,
     SkipRequest,
     TransferCreate,
     TransferDecision,
@@ -33,6 +41,7 @@ from healthnet.core.programs.schemas import (
     WorkItem,
     WorkListQuery,
 )
+from healthnet.core.programs.service import stats
 from healthnet.core.schemas import Page
 
 
@@ -118,6 +127,20 @@ def get_enrolment(
     enrolment_id: str, session: SessionDep, actor: Read, ctx: AuditContextDep
 ) -> EnrolmentDetail:
     return service.get_enrolment(
+        session=session, actor=actor, enrolment_id=enrolment_id, request=ctx
+    )
+
+
+@router.get(
+    "/enrolments/{enrolment_id}/signature",
+    response_model=SignatureRead,
+    operation_id="programs_verify_signature",
+)
+def verify_signature(
+    enrolment_id: str, session: SessionDep, actor: Read, ctx: AuditContextDep
+) -> SignatureRead:
+    """The record's SM2 signature, verified now (valid / invalid, signer, time)."""
+    return service.verify_signature(
         session=session, actor=actor, enrolment_id=enrolment_id, request=ctx
     )
 
@@ -249,3 +272,91 @@ def enrol(
     code: str, data: EnrolmentCreate, session: SessionDep, actor: Write, ctx: AuditContextDep
 ) -> SaveResult:
     return service.enrol(session=session, actor=actor, program_code=code, data=data, request=ctx)
+
+
+# ---------------------------------------------------------------- indicators (statistics)
+# Routes under /{code}/indicators: the aggregates of healthnet.core.programs.indicators.
+
+IndicatorRead_ = Annotated[Actor, Depends(require("programs:indicator:read"))]
+IndicatorRefresh = Annotated[Actor, Depends(require("programs:indicator:refresh"))]
+
+
+@router.get(
+    "/{code}/indicators",
+    response_model=IndicatorListRead,
+    operation_id="programs_list_indicators",
+)
+def list_indicators(code: str, session: SessionDep, actor: IndicatorRead_) -> IndicatorListRead:
+    return stats.list_indicators(session=session, actor=actor, program_code=code)
+
+
+@router.get(
+    "/{code}/indicators/values",
+    response_model=IndicatorValuesRead,
+    operation_id="programs_indicator_values",
+)
+def indicator_values(
+    code: str,
+    session: SessionDep,
+    actor: IndicatorRead_,
+    ctx: AuditContextDep,
+    query: Annotated[IndicatorValuesQuery, Query()],
+) -> IndicatorValuesRead:
+    return stats.indicator_values(
+        session=session, actor=actor, program_code=code, query=query, request=ctx
+    )
+
+
+@router.get(
+    "/{code}/indicators/trend",
+    response_model=IndicatorTrendRead,
+    operation_id="programs_indicator_trend",
+)
+def indicator_trend(
+    code: str,
+    session: SessionDep,
+    actor: IndicatorRead_,
+    ctx: AuditContextDep,
+    query: Annotated[IndicatorTrendQuery, Query()],
+) -> IndicatorTrendRead:
+    return stats.indicator_trend(
+        session=session, actor=actor, program_code=code, query=query, request=ctx
+    )
+
+
+@router.get(
+    "/{code}/indicators/export.xlsx",
+    response_class=Response,
+    responses={200: {"content": {stats.XLSX: {}}}},
+    operation_id="programs_indicator_export",
+)
+def export_indicators(
+    code: str,
+    session: SessionDep,
+    actor: IndicatorRead_,
+    ctx: AuditContextDep,
+    query: Annotated[IndicatorValuesQuery, Query()],
+) -> Response:
+    f = stats.export_values(
+        session=session, actor=actor, program_code=code, query=query, request=ctx
+    )
+    return Response(
+        f.content,
+        media_type=f.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post(
+    "/{code}/indicators/refresh",
+    response_model=RefreshQueued,
+    status_code=202,
+    operation_id="programs_refresh_indicators",
+)
+def refresh_indicators(
+    code: str, session: SessionDep, actor: IndicatorRefresh, ctx: AuditContextDep
+) -> RefreshQueued:
+    return stats.request_refresh(session=session, actor=actor, program_code=code, request=ctx)

@@ -74,6 +74,9 @@ class DataElement(Spec):
     allow_future: bool = False  # dates: a future date is refused unless allowed
     code_prefixes: list[str] | None = None  # icd10: e.g. [I60, I61, ...]; any code when absent
     decimals: int | None = Field(None, ge=0, le=6)
+    # filled in only by the program's assign_value rules (z-scores, BMI ...): a value sent by a
+    # client is ignored, and the console shows the field read-only
+    computed: bool = False
 
 
 class Section(Spec):
@@ -126,6 +129,9 @@ class Transition(Spec):
     to: str
     roles: list[str] = Field(min_length=1)  # rbac role codes allowed to perform it
     note_required: bool = False
+    # The performer signs the record (SM2, their signing certificate) on this transition; the
+    # signed record is then read-only until a later transition (e.g. 更正) moves it on.
+    sign: bool = False
 
 
 class Workflow(Spec):
@@ -175,10 +181,25 @@ class Duplicate(Spec):
 
 
 class IndicatorPart(Spec):
+    """What one side of an indicator counts (docs/dev/program-yaml.md, "Indicators").
+
+    ``period`` is the date that puts a row into a month/quarter/year; ``active`` (enrolments
+    only) counts an enrolment in every period in which it was under management: enrolled on
+    or before the period's last day and not closed before its first day. ``count: enrolments``
+    counts distinct enrolments (persons) instead of rows: an enrolment counts when at least
+    ``min_events`` of its events in the period pass the filter, or — with ``aggregate:
+    latest`` — when its latest event of the period passes it.
+    """
+
     of: Literal["enrolments", "events"]
     stage: str | None = None  # events of this stage only
     filter: str | None = None  # an expression over the values; absent = all
-    period: Literal["enrolment_date", "incident_date", "event_date", "due_date"] | None = None
+    period: (
+        Literal["enrolment_date", "incident_date", "event_date", "due_date", "active"] | None
+    ) = None
+    count: Literal["rows", "enrolments"] = "rows"
+    aggregate: Literal["all", "latest"] = "all"
+    min_events: int = Field(1, ge=1, le=366)
 
 
 class Indicator(Spec):
@@ -327,11 +348,31 @@ def check(spec: ProgramSpec) -> list[Problem]:
             p = f"indicators[{i}].{name}"
             if part.stage is not None and part.stage not in stage_codes:
                 out.append((f"{p}.stage", f"未定义的阶段：{part.stage}"))
+            out += _part_problems(part, p)
             if part.filter is not None:
                 try:
                     expr.parse(part.filter, known_names=all_codes)
                 except expr.ExpressionError as e:
                     out.append((f"{p}.filter", str(e)))
+    return out
+
+
+def _part_problems(part: IndicatorPart, p: str) -> list[Problem]:
+    out: list[Problem] = []
+    if part.of == "enrolments":
+        if part.period in ("event_date", "due_date"):
+            out.append((f"{p}.period", "登记计数只能按 enrolmentDate、incidentDate 或 active 分期"))
+        if part.stage is not None:
+            out.append((f"{p}.stage", "登记计数不能指定阶段"))
+        if part.aggregate != "all" or part.min_events != 1:
+            out.append((f"{p}.aggregate", "aggregate/minEvents 只用于事件计数"))
+    else:
+        if part.period in ("enrolment_date", "incident_date", "active"):
+            out.append((f"{p}.period", "事件计数只能按 eventDate 或 dueDate 分期"))
+        if part.count == "rows" and (part.aggregate != "all" or part.min_events != 1):
+            out.append((f"{p}.count", "aggregate/minEvents 需要 count: enrolments（按人计数）"))
+        if part.aggregate == "latest" and part.min_events != 1:
+            out.append((f"{p}.minEvents", "aggregate: latest 不能与 minEvents 同用"))
     return out
 
 

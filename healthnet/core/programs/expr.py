@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from healthnet.core.programs import growth
+
 MAX_LENGTH = 1000
 MAX_NODES = 200
 
@@ -34,10 +36,13 @@ BUILTIN_VARS: dict[str, str] = {
     "enrolment_date": "登记/报告日期",
     "incident_date": "发病/事件日期",
     "event_date": "本次随访/事件日期",
+    "due_date": "本次随访/事件的应随访日期（指标筛选条件用）",
+    "event_status": "事件状态：scheduled 待随访，completed 已完成，skipped 已跳过（指标用）",
     "birth_date": "出生日期（来自主索引）",
     "sex": "性别代码（GB/T 2261.1：1 男，2 女）",
     "age_years": "登记时或事件日期的周岁年龄",
     "age_months": "登记时或事件日期的月龄",
+    "age_days": "登记时或事件日期的日龄（出生日期到该日期的天数）",
     "stage": "当前阶段代码",
     "status": "当前工作流状态",
 }
@@ -143,6 +148,16 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int, str]] = {
     "coalesce": (_coalesce, 1, 10, "第一个已填写的值"),
     "length": (_length, 1, 1, "文本长度或多选个数"),
     "starts_with": (_starts_with, 2, 2, "文本（如 ICD 编码）是否以某前缀开头，不分大小写"),
+    "who_zscore": (
+        growth.who_zscore,
+        4,
+        6,
+        "WHO 儿童生长标准 Z 评分（指标 wfa、lhfa、wflh、bmifa、hcfa）",
+    ),
+}
+# parse-time checks of particular functions' arguments: (argument nodes) → Chinese problem or None
+_CALL_CHECKS: dict[str, Callable[[list[ast.expr]], str | None]] = {
+    "who_zscore": growth.check_call,
 }
 
 
@@ -270,6 +285,10 @@ def _check(node: ast.AST, names: set[str]) -> None:
         _, lo, hi, _ = FUNCTIONS[node.func.id]
         if not lo <= len(node.args) <= hi:
             raise ExpressionError(f"函数 {node.func.id} 的参数个数不正确")
+        check = _CALL_CHECKS.get(node.func.id)
+        problem = check(node.args) if check is not None else None
+        if problem is not None:
+            raise ExpressionError(problem)
     elif isinstance(node, ast.List | ast.Tuple):
         for elt in node.elts:
             if not isinstance(elt, ast.Constant | ast.UnaryOp):

@@ -113,5 +113,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the work list's to-do line
     "programs.todo_overdue": ("逾期未随访 {count} 人次", "{count} follow-ups overdue"),
     "programs.todo_transfers": ("待接收的转入申请 {count} 件", "{count} transfers to accept"),
+    # SM2 signatures on transitions marked ``sign`` (e.g. the confirmed certificate of death)
+    "programs.enrolment_signed": (
+        "该记录已于“{transition}”时电子签名，不能直接修改；如需更正，请先执行“{correct}”",
+        "The record was signed on {transition}; run {correct} before changing it",
+    ),
+    "programs.enrolment_signed_no_correction": (
+        "该记录已于“{transition}”时电子签名，不能修改",
+        "The record was signed on {transition} and cannot be changed",
+    ),
+    "programs.signing_certificate_required": (
+        "“{transition}”需要电子签名：您没有有效的签名证书，请联系安全管理员签发签名证书",
+        "{transition} is signed: you hold no valid signing certificate",
+    ),
+    "programs.signing_permission": (
+        "“{transition}”需要电子签名，您的角色没有“使用本人证书对文档电子签名”权限",
+        "{transition} is signed: your roles may not sign documents",
+    ),
+    "programs.signature_values_changed": (
+        "签名后记录内容已被修改，签名无效",
+        "The record was changed after it was signed",
+    ),
+    "programs.signature_signer_mismatch": (
+        "签名证书不属于记录的签名人，签名无效",
+        "The signing certificate does not belong to the recorded signer",
+    ),
+    "programs.signature_valid": ("签名有效，记录自签名后未被修改", "The signature is valid"),
+    # indicators (statistics)
+    "programs.indicator_unknown": ("项目没有指标“{indicator}”", "No indicator {indicator}"),
+    "programs.indicator_period_month": (
+        "期间“{value}”不是有效的月份，应为 2026-03 这样的格式",
+        "{value} is not a month such as 2026-03",
+    ),
+    "programs.indicator_period_quarter": (
+        "期间“{value}”不是有效的季度，应为 2026Q1 这样的格式",
+        "{value} is not a quarter such as 2026Q1",
+    ),
+    "programs.indicator_period_year": (
+        "期间“{value}”不是有效的年份，应为 2026 这样的格式",
+        "{value} is not a year such as 2026",
+    ),
+    "programs.indicator_range_reversed": (
+        "起始期间不能晚于结束期间",
+        "The first period is after the last one",
+    ),
+    "programs.indicator_range_too_long": (
+        "趋势最多 {limit} 个期间，请缩短起止范围",
+        "At most {limit} periods in a trend",
+    ),
 }
 register(MESSAGES)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -167,3 +168,74 @@ class Transfer(IdMixin, TimestampMixin, Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column()
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorValue(Base):
+    """Pre-aggregated program indicators (issue #6 "Statistics"): numerator and denominator of
+    one indicator, for one institution and one period (``2026-03``, ``2026Q1``, ``2026``).
+
+    Filled only by the refresh job (healthnet.core.programs.indicators), which replaces a
+    program's rows in one transaction; districts are sums of their institutions, so the read
+    API is an indexed lookup, never a scan of enrolments or events. ``fingerprint`` is the hash
+    of the indicator's definition the numbers were computed with.
+    """
+
+    __tablename__ = "programs_indicator_value"
+    __table_args__ = (
+        # the dashboard: one program, one period, every indicator, by district
+        Index(
+            "ix_programs_indicator_value_read",
+            "program_id",
+            "period_type",
+            "period",
+            "district_code",
+        ),
+    )
+
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs_program.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    org_unit_id: Mapped[str] = mapped_column(ForeignKey("orgs_institution.id"), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    version_id: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    numerator: Mapped[int] = mapped_column(Integer, default=0)
+    denominator: Mapped[int | None] = mapped_column(Integer)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndicatorRun(Base):
+    """The last indicator refresh of a program: when, with which version, which years."""
+
+    __tablename__ = "programs_indicator_run"
+
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs_program.id"), primary_key=True)
+    version_id: Mapped[str] = mapped_column(String(32))
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Signature(IdMixin, Base):
+    """An SM2 signature over an enrolment, made on a workflow transition marked ``sign``
+    (e.g. the confirmation of a medical certificate of death). The signed content is the
+    canonical JSON of the enrolment's values with its identity and these columns (signer,
+    time, transition, state), rebuilt at verification: a value or column changed afterwards
+    makes the signature fail. Rows are kept when a record is corrected and signed again."""
+
+    __tablename__ = "programs_signature"
+
+    enrolment_id: Mapped[str] = mapped_column(ForeignKey("programs_enrolment.id"), index=True)
+    state_change_id: Mapped[str] = mapped_column(ForeignKey("programs_state_change.id"))
+    transition: Mapped[str] = mapped_column(String(64))
+    to_state: Mapped[str] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(32))  # SM2-with-SM3
+    signer_user_id: Mapped[str] = mapped_column(String(32))
+    certificate_id: Mapped[str] = mapped_column(String(32))
+    certificate_serial: Mapped[str] = mapped_column(String(64))
+    content_digest: Mapped[str] = mapped_column(String(64))  # SM3 hex of the signed content
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # detached CMS SignedData (DER)
+    signed_at: Mapped[datetime] = mapped_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from healthnet.core.schemas import ApiModel, InputModel, PageQuery
 
@@ -189,6 +189,10 @@ class WorkListQuery(PageQuery):
 class TransferRead(ApiModel):
     id: str
     enrolment_id: str
+    # the registrant and the program (filled in lists; the receiving side holds a care grant
+    # for the person while the transfer is pending or accepted, decision 0018)
+    person_id: str | None = None
+    program_code: str | None = None
     from_org_unit_id: str
     to_org_unit_id: str
     status: str
@@ -203,3 +207,111 @@ class TransferRead(ApiModel):
 class TransferQuery(PageQuery):
     direction: Literal["incoming", "outgoing"] = "incoming"
     status: Literal["requested", "accepted", "rejected"] | None = "requested"
+
+
+class SignatureRead(ApiModel):
+    """The SM2 signature of an enrolment (the latest one) and whether it still verifies."""
+
+    signed: bool  # false: the record was never signed (the other fields are empty)
+    valid: bool = False
+    # false once the record moved on (e.g. 更正) after it was signed: edits are allowed again
+    # and the record waits for a new signature
+    current: bool = False
+    reason: str | None = None  # a stable code when not valid (programs.* / certs.*)
+    message: str | None = None  # the verdict in the caller's language
+    algorithm: str | None = None
+    transition: str | None = None
+    transition_name: str | None = None
+    signer_user_id: str | None = None
+    signer_name: str | None = None
+    certificate_serial: str | None = None
+    content_digest: str | None = None  # SM3 (hex) of the signed content
+    signed_at: datetime | None = None
+    signatures: int = 0  # how many times the record was signed (corrections re-sign)
+
+
+# ---------------------------------------------------------------- indicators (statistics)
+
+PeriodType = Literal["month", "quarter", "year"]
+
+
+class IndicatorRead(ApiModel):
+    code: str
+    name: str
+    description: str | None = None
+    factor: float
+    decimals: int
+    has_denominator: bool
+
+
+class IndicatorListRead(ApiModel):
+    indicators: list[IndicatorRead]
+    refreshed_at: datetime | None = None
+
+
+class _IndicatorQuery(ApiModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        # a dashboard sends "district=" for "all districts"
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+
+class IndicatorValuesQuery(_IndicatorQuery):
+    """``period`` defaults to the current one; ``district`` / ``institution`` narrow the rows
+    (within the caller's data scope)."""
+
+    period_type: PeriodType = "year"
+    period: str | None = Field(None, max_length=8)
+    group_by: Literal["district", "institution"] = "district"
+    district: str | None = Field(None, pattern=r"^\d{6}$")
+    institution: str | None = Field(None, max_length=32)
+    indicator: str | None = Field(None, max_length=64)
+
+
+class IndicatorValueRow(ApiModel):
+    org_key: str
+    org_name: str
+    district_code: str
+    district_name: str
+    indicator: str
+    numerator: int
+    denominator: int | None
+    value: float | None
+
+
+class IndicatorValuesRead(ApiModel):
+    period_type: PeriodType
+    period: str
+    group_by: Literal["district", "institution"]
+    refreshed_at: datetime | None = None
+    rows: list[IndicatorValueRow]
+
+
+class IndicatorTrendQuery(_IndicatorQuery):
+    period_type: PeriodType = "month"
+    from_: str | None = Field(None, alias="from", max_length=8)
+    to: str | None = Field(None, max_length=8)
+    indicator: str = Field(min_length=1, max_length=64)
+    district: str | None = Field(None, pattern=r"^\d{6}$")
+    institution: str | None = Field(None, max_length=32)
+
+
+class IndicatorPoint(ApiModel):
+    period: str
+    numerator: int
+    denominator: int | None
+    value: float | None
+
+
+class IndicatorTrendRead(ApiModel):
+    period_type: PeriodType
+    indicator: str
+    refreshed_at: datetime | None = None
+    points: list[IndicatorPoint]
+
+
+class RefreshQueued(ApiModel):
+    job_id: str

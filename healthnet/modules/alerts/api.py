@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from healthnet.core.audit.context import AuditContextDep
 from healthnet.core.deps import Actor, SessionDep, require
+from healthnet.core.oidc.deps import Caller, require_permission_or_scope
 from healthnet.core.schemas import Page
 from healthnet.modules.alerts import service
 from healthnet.modules.alerts.schemas import (
@@ -27,7 +28,11 @@ from healthnet.modules.alerts.schemas import (
 
 router = APIRouter(tags=["alerts"])
 
-CheckRun = Annotated[Actor, Depends(require("alerts:check:run"))]
+# A clinician in the console (permission) or the hospital's order entry system calling with its
+# client-credentials token (scope alerts.check, see core/oidc/scopes.py).
+CheckRun = Annotated[
+    Caller, Depends(require_permission_or_scope("alerts:check:run", "alerts.check"))
+]
 RuleRead = Annotated[Actor, Depends(require("alerts:rule:read"))]
 RuleWrite = Annotated[Actor, Depends(require("alerts:rule:write"))]
 StatsReader = Annotated[Actor, Depends(require("alerts:stats:read"))]
@@ -45,25 +50,35 @@ def _no_store(response: Response) -> None:
 def check(
     data: CheckRequest,
     session: SessionDep,
-    actor: CheckRun,
+    caller: CheckRun,
     ctx: AuditContextDep,
     response: Response,
 ) -> CheckRead:
     """The check at order time: prompts for suspected duplicate drugs, labs and exams against
-    the patient's recent records from every institution."""
+    the patient's recent records from every institution. Called by a signed-in clinician or by
+    the hospital's order entry with an access token of scope ``alerts.check``; the patient is
+    named by ``personId``, ``masterId`` or ``patientIdentifier`` (e.g. the ID card number)."""
     _no_store(response)
     return service.present_check(
-        service.run_check(session=session, actor=actor, data=data, request=ctx)
+        service.run_check(
+            session=session, actor=caller.actor, data=data, request=ctx, client=caller.client
+        )
     )
 
 
 @router.get("/checks/{check_id}", response_model=CheckRead, operation_id="alerts_get_check")
 def get_check(
-    check_id: str, session: SessionDep, actor: CheckRun, ctx: AuditContextDep, response: Response
+    check_id: str, session: SessionDep, caller: CheckRun, ctx: AuditContextDep, response: Response
 ) -> CheckRead:
     _no_store(response)
     return service.present_check(
-        service.get_check(session=session, actor=actor, check_id=check_id, request=ctx)
+        service.get_check(
+            session=session,
+            actor=caller.actor,
+            check_id=check_id,
+            request=ctx,
+            client=caller.client,
+        )
     )
 
 
@@ -74,7 +89,7 @@ def respond(
     check_id: str,
     data: RespondRequest,
     session: SessionDep,
-    actor: CheckRun,
+    caller: CheckRun,
     ctx: AuditContextDep,
     response: Response,
 ) -> CheckRead:
@@ -82,7 +97,14 @@ def respond(
     reason)."""
     _no_store(response)
     return service.present_check(
-        service.respond(session=session, actor=actor, check_id=check_id, data=data, request=ctx)
+        service.respond(
+            session=session,
+            actor=caller.actor,
+            check_id=check_id,
+            data=data,
+            request=ctx,
+            client=caller.client,
+        )
     )
 
 

@@ -47,8 +47,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # errors
     "alerts.person_unknown": ("主索引中没有这位居民", "No such resident in the patient index"),
     "alerts.person_required": (
-        "请填写居民的平台 id（personId）或主索引号（masterId），只填其一",
-        "Give either personId or masterId",
+        "请填写居民的平台 id（personId）、主索引号（masterId）或证件标识（patientIdentifier），"
+        "只填其一",
+        "Give exactly one of personId, masterId or patientIdentifier",
+    ),
+    "alerts.identifier_unknown": (
+        "证件标识（patientIdentifier）对应的居民不在主索引中",
+        "No resident in the patient index holds this identifier (patientIdentifier)",
+    ),
+    "alerts.institution_not_clients": (
+        "接入系统只能以其所属机构开单（orderingInstitutionId）",
+        "A hospital system orders only for its own institution (orderingInstitutionId)",
     ),
     "alerts.institution_unknown": ("开单机构不存在", "No such ordering institution"),
     "alerts.institution_required": (

@@ -94,19 +94,28 @@ class ItemRule(IdMixin, TimestampMixin, Base):
 
 
 class Check(IdMixin, Base):
-    """One call of the check: who ordered what for whom, where and when."""
+    """One call of the check: who ordered what for whom, where and when.
+
+    Asked either by a signed-in clinician (``checked_by``) or by a hospital system with its
+    API token (``client_id``; the HIS may name the ordering doctor, who has no account here, in
+    ``practitioner_id`` / ``practitioner_name``)."""
 
     __tablename__ = "alerts_check"
     __table_args__ = (
         CheckConstraint(
             "encounter_class IN ('outpatient', 'emergency', 'inpatient')", name="class_known"
         ),
+        CheckConstraint("checked_by IS NOT NULL OR client_id IS NOT NULL", name="has_who"),
         Index("ix_alerts_check_institution_checked", "ordering_institution_id", "checked_at"),
     )
 
     person_id: Mapped[str] = mapped_column(ForeignKey("patients_person.id"), index=True)
     ordering_institution_id: Mapped[str] = mapped_column(ForeignKey("orgs_institution.id"))
-    checked_by: Mapped[str] = mapped_column(ForeignKey("auth_user.id"), index=True)
+    checked_by: Mapped[str | None] = mapped_column(ForeignKey("auth_user.id"), index=True)
+    client_id: Mapped[str | None] = mapped_column(ForeignKey("oidc_client.id"), index=True)
+    # The ordering doctor as the hospital system names them (its own staff id and name).
+    practitioner_id: Mapped[str | None] = mapped_column(String(64))
+    practitioner_name: Mapped[str | None] = mapped_column(String(100))
     encounter_class: Mapped[str] = mapped_column(String(16))
     order_date: Mapped[date] = mapped_column(Date)
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -136,7 +145,8 @@ class Prompt(IdMixin, Base):
             "response IS NULL OR response IN ('accepted', 'overridden')", name="response_known"
         ),
         CheckConstraint(
-            "response IS NULL OR (responded_by IS NOT NULL AND responded_at IS NOT NULL)",
+            "response IS NULL OR ((responded_by IS NOT NULL OR responded_by_client_id IS NOT NULL)"
+            " AND responded_at IS NOT NULL)",
             name="response_has_who_and_when",
         ),
         CheckConstraint(
@@ -176,6 +186,10 @@ class Prompt(IdMixin, Base):
     response: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     responded_by: Mapped[str | None] = mapped_column(ForeignKey("auth_user.id"))
+    # A response a hospital system sent (and the doctor it names), as on the check.
+    responded_by_client_id: Mapped[str | None] = mapped_column(ForeignKey("oidc_client.id"))
+    responder_practitioner_id: Mapped[str | None] = mapped_column(String(64))
+    responder_practitioner_name: Mapped[str | None] = mapped_column(String(100))
     responded_at: Mapped[datetime | None] = mapped_column()
 
     check: Mapped[Check] = relationship(back_populates="prompts")

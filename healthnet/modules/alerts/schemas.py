@@ -88,12 +88,42 @@ class ItemLine(InputModel):
     item_name: LongName
 
 
+class PatientIdentifier(InputModel):
+    """A patient as the hospital system knows them: identifier system and value."""
+
+    system: str = Field(
+        min_length=1,
+        max_length=200,
+        description="证件标识体系：居民身份证 urn:oid:2.16.156.10011.1.1、"
+        "院内就诊卡 https://healthnet.sh.cn/fhir/sid/hospital-card/<机构编码>（本院可用 "
+        "urn:healthnet:hospital-card）、主索引号，或主索引证件类型代码（如 resident_id_card）",
+    )
+    value: str = Field(min_length=1, max_length=64, description="证件号码")
+
+
+class Practitioner(InputModel):
+    """The doctor as the hospital system names them (no account on the platform needed)."""
+
+    id: Annotated[Annotated[str, Field(max_length=64)] | None, BeforeValidator(_blank_to_none)] = (
+        Field(None, description="医生在本院系统中的工号")
+    )
+    name: Annotated[
+        Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_to_none)
+    ] = Field(None, description="医生姓名")
+
+
 class CheckRequest(InputModel):
     person_id: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
-        None, description="居民主索引平台 id（与 masterId 二选一）"
+        None, description="居民主索引平台 id（personId、masterId、patientIdentifier 三选一）"
     )
     master_id: Annotated[str, Field(min_length=1, max_length=16)] | None = Field(
-        None, description="主索引号（与 personId 二选一）"
+        None, description="主索引号（personId、masterId、patientIdentifier 三选一）"
+    )
+    patient_identifier: PatientIdentifier | None = Field(
+        None, description="按证件标识指定居民，如身份证号（三选一）"
+    )
+    ordering_practitioner: Practitioner | None = Field(
+        None, description="开单医生（医院信息系统调用时填写）"
     )
     ordering_institution_id: Annotated[str, Field(max_length=32)] | None = Field(
         None, description="开单机构，默认为当前账号所属机构"
@@ -102,6 +132,11 @@ class CheckRequest(InputModel):
     order_date: date | None = Field(None, description="开单日期（上海时间），默认今天")
     drugs: Annotated[list[DrugLine], Field(max_length=100)] = Field(default_factory=list)
     items: Annotated[list[ItemLine], Field(max_length=100)] = Field(default_factory=list)
+
+
+class PractitionerRead(ApiModel):
+    id: str | None
+    name: str | None
 
 
 class PromptLine(ApiModel):
@@ -137,6 +172,10 @@ class PromptRead(ApiModel):
     response: ResponseAction | None
     reason: str | None
     responded_by: str | None
+    responded_by_client: str | None = Field(
+        None, description="通过接口处理提示的接入系统（client_id）"
+    )
+    responder_practitioner: PractitionerRead | None = None
     responded_at: datetime | None
 
 
@@ -147,6 +186,9 @@ class CheckRead(ApiModel):
     encounter_class: EncounterClass
     order_date: date
     checked_at: datetime
+    checked_by: str | None = Field(None, description="发起提示的平台账号（医生在控制台试算时）")
+    client: str | None = Field(None, description="发起提示的接入系统（client_id）")
+    ordering_practitioner: PractitionerRead | None = None
     prompts: list[PromptRead]
 
 
@@ -160,6 +202,9 @@ class ResponseIn(InputModel):
 
 class RespondRequest(InputModel):
     responses: Annotated[list[ResponseIn], Field(min_length=1, max_length=200)]
+    practitioner: Practitioner | None = Field(
+        None, description="处理提示的医生（医院信息系统调用时填写）"
+    )
 
 
 # ---------------------------------------------------------------- statistics

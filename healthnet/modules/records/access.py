@@ -20,6 +20,7 @@ See ``docs/decisions/0013-record-access.md``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -34,6 +35,7 @@ from healthnet.core.db import utcnow
 from healthnet.core.errors import Forbidden, NotFound, ValidationFailed
 from healthnet.core.patients.models import Identifier, Person
 from healthnet.core.patients.service._base import person_in_scope
+from healthnet.core.rbac import integrity
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.sysconf import service as sysconf
 from healthnet.modules.records.models import Encounter
@@ -48,6 +50,8 @@ BREAK_GLASS_HOURS_PARAM = "records.break_glass_hours"
 DEFAULT_CARE_DAYS = 90
 DEFAULT_BREAK_GLASS_HOURS = 4
 REASON_MIN_LENGTH = 10
+
+log = logging.getLogger("healthnet.records.access")
 
 GROUND_SCOPE = "scope"
 GROUND_CARE = "care"
@@ -145,10 +149,26 @@ def break_glass_hours(session: Session) -> int:
 
 
 def hidden_categories(session: Session, person_id: str) -> frozenset[str]:
-    rows = session.scalars(
-        select(Consent.category).where(Consent.person_id == person_id, Consent.hidden.is_(True))
-    )
-    return frozenset(rows)
+    """The categories the resident hid. A choice whose integrity tag fails (changed in the
+    database, e.g. "hidden" switched off) fails closed: its category counts as hidden, and the
+    row is logged (ids only) for ``healthnet rbac verify-integrity`` to name."""
+    hidden: set[str] = set()
+    for row in session.scalars(select(Consent).where(Consent.person_id == person_id)):
+        if not integrity.verify_row(row):
+            log.critical(
+                "resident privacy setting failed its integrity check",
+                extra={"table": Consent.__tablename__, "row": row.id},
+            )
+            hidden.add(row.category)
+        elif row.hidden:
+            hidden.add(row.category)
+    return frozenset(hidden)
+
+
+def tampered_categories(session: Session, person_id: str) -> frozenset[str]:
+    """The resident's choices whose integrity tag fails (shown to them as hidden and locked)."""
+    rows = session.scalars(select(Consent).where(Consent.person_id == person_id))
+    return frozenset(r.category for r in rows if not integrity.verify_row(r))
 
 
 def has_care_relationship(

@@ -90,6 +90,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "只能导入本机构的数据",
         "You may import only your own institution's data",
     ),
+    "records.identifier_system_unknown": (
+        "不认识的证件标识体系（system），可用居民身份证 urn:oid:2.16.156.10011.1.1、"
+        "院内就诊卡或主索引号",
+        "Unknown identifier system: use the resident ID card, a hospital card or the master id",
+    ),
 }
 
 register(MESSAGES)

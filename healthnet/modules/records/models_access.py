@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthnet.core.db import Base, IdMixin, TimestampMixin, utcnow
+from healthnet.core.rbac.integrity import IntegrityMixin
 
 REVIEW_PENDING = "pending"
 REVIEW_APPROVED = "approved"
@@ -19,13 +20,20 @@ REVIEW_QUESTIONED = "questioned"
 REVIEW_STATUSES = (REVIEW_PENDING, REVIEW_APPROVED, REVIEW_QUESTIONED)
 
 
-class Consent(IdMixin, TimestampMixin, Base):
+class Consent(IntegrityMixin, IdMixin, TimestampMixin, Base):
     """A resident's choice for one sensitivity category (``mental``, ``hiv``, ...): while
     ``hidden`` is true, rows of that category are withheld from every institution except the
-    one that produced them. No row means "not hidden"."""
+    one that produced them. No row means "not hidden".
+
+    The choice is access-control data: it carries the HMAC-SM3 integrity tag of
+    :mod:`healthnet.core.rbac.integrity` (SECURITY.md "integrity of access-control data"). A row
+    changed in the database behind the application's back fails its tag; the readers then
+    treat its category as hidden (records.access.hidden_categories) and
+    ``healthnet rbac verify-integrity`` names the row."""
 
     __tablename__ = "records_consent"
     __table_args__ = (UniqueConstraint("person_id", "category"),)
+    __integrity_fields__ = ("person_id", "category", "hidden", "changed_by")
 
     person_id: Mapped[str] = mapped_column(ForeignKey("patients_person.id"))
     category: Mapped[str] = mapped_column(String(24))

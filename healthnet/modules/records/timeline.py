@@ -4,8 +4,10 @@ Every function takes an :class:`~healthnet.modules.records.access.AccessGrant` f
 (never a bare person id), withholds what the resident hid, and writes one audit record per call.
 
 Paging is keyset (``(time, id)`` newest first), so page 500 costs what page 1 costs: each kind
-is read with its ``(person_id, time)`` index, at most ``limit + 1`` rows, and merged in memory;
-the children of the encounters on a page are read with one query per kind (no N+1).
+is read with its ``(person_id, time)`` index, at most ``limit + 1`` keys, all kinds in one
+``UNION ALL`` statement, and merged in memory; then the rows on the page are read, one query per
+kind that has rows there. The children of the encounters on a page are found the same way (one
+``UNION ALL`` of keys, then the rows of the kinds present: no N+1).
 Grouping: with ``encounter`` among the kinds, rows that belong to an encounter appear inside it
 and only rows without an encounter stand alone; without it every row stands alone.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, String, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from healthnet.core.audit.context import AuditContext
@@ -260,9 +262,66 @@ def person_header(grant: AccessGrant) -> PersonHeader:
 # ---------------------------------------------------------------- timeline
 
 
-def _top_level(
-    session: Session, grant: AccessGrant, kind: _Kind, q: TimelineQuery, grouped: bool, limit: int
-) -> Sequence[Any]:
+@dataclass(frozen=True)
+class _Key:
+    kind: str
+    id: str
+    at: datetime
+
+
+def _keys(
+    session: Session, wanted: Sequence[tuple[_Kind, list[ColumnElement[bool]]]], limit: int
+) -> list[_Key]:
+    """The newest ``limit`` (time, id) keys of each kind matching its conditions, read in one
+    statement (each kind a sub-select on its own index)."""
+    parts = []
+    for kind, conds in wanted:
+        sub = (
+            select(
+                literal(kind.name, String()).label("kind"),
+                kind.id.label("id"),
+                kind.at.label("at"),
+            )
+            .where(*conds)
+            .order_by(kind.at.desc(), kind.id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        parts.append(select(sub.c.kind, sub.c.id, sub.c.at))
+    if not parts:
+        return []
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    return [_Key(str(k), str(i), at) for k, i, at in session.execute(stmt)]
+
+
+def _rows(session: Session, grant: AccessGrant, keys: Sequence[_Key]) -> dict[tuple[str, str], Any]:
+    """The rows behind ``keys``: one query per kind present (its time range prunes partitions)."""
+    by_kind: dict[str, list[_Key]] = {}
+    for key in keys:
+        by_kind.setdefault(key.kind, []).append(key)
+    found: dict[tuple[str, str], Any] = {}
+    for name, ks in by_kind.items():
+        kind = KINDS[name]
+        m = kind.model
+        rows = session.scalars(
+            select(m).where(
+                m.person_id == grant.person_id,
+                m.id.in_([k.id for k in ks]),
+                kind.at >= min(k.at for k in ks),
+                kind.at <= max(k.at for k in ks),
+            )
+        ).all()
+        found.update(((name, r.id), r) for r in rows)
+    return found
+
+
+def _newest_first(keys: list[_Key]) -> list[_Key]:
+    return sorted(keys, key=lambda k: (k.at, k.id), reverse=True)
+
+
+def _top_level_conds(
+    grant: AccessGrant, kind: _Kind, q: TimelineQuery, grouped: bool
+) -> list[ColumnElement[bool]]:
     m = kind.model
     conds: list[ColumnElement[bool]] = [m.person_id == grant.person_id]
     conds += _range(kind, q.date_from, q.date_to)
@@ -274,28 +333,31 @@ def _top_level(
         c_at, c_id = decode_cursor(q.cursor)
         # The first term is a plain range on the (person_id, time) index; the second breaks ties.
         conds += [kind.at <= c_at, or_(kind.at < c_at, kind.id < c_id)]
-    stmt = select(m).where(*conds).order_by(kind.at.desc(), kind.id.desc()).limit(limit)
-    return session.scalars(stmt).all()
+    return conds
 
 
 def _children(
     session: Session, grant: AccessGrant, kinds: Iterable[str], encounter_ids: list[str]
 ) -> list[tuple[_Kind, Any]]:
-    found: list[tuple[_Kind, Any]] = []
     if not encounter_ids:
-        return found
-    for name in kinds:
-        if name == "encounter":
-            continue
-        kind = KINDS[name]
-        m = kind.model
-        rows = session.scalars(
-            select(m)
-            .where(m.person_id == grant.person_id, m.encounter_id.in_(encounter_ids))
-            .order_by(kind.at.desc(), kind.id.desc())
-            .limit(MAX_CHILDREN_PER_KIND)
-        ).all()
-        found += [(kind, r) for r in rows]
+        return []
+    child_kinds = [KINDS[name] for name in kinds if name != "encounter"]
+    keys = _keys(
+        session,
+        [
+            (k, [k.model.person_id == grant.person_id, k.model.encounter_id.in_(encounter_ids)])
+            for k in child_kinds
+        ],
+        MAX_CHILDREN_PER_KIND,
+    )
+    rows = _rows(session, grant, keys)
+    found: list[tuple[_Kind, Any]] = []
+    for kind in child_kinds:  # kind by kind, newest first within each (as the page shows them)
+        found += [
+            (kind, rows[(key.kind, key.id)])
+            for key in _newest_first([k for k in keys if k.kind == kind.name])
+            if (key.kind, key.id) in rows
+        ]
     return found
 
 
@@ -309,12 +371,13 @@ def timeline(
     """One page of the resident's timeline, newest first (audited as one view)."""
     limit = max(1, min(query.limit, MAX_PAGE))
     grouped = "encounter" in query.kinds
-    merged: list[tuple[_Kind, Any]] = []
-    for name in query.kinds:
-        kind = KINDS[name]
-        merged += [(kind, r) for r in _top_level(session, grant, kind, query, grouped, limit + 1)]
-    merged.sort(key=lambda kr: (getattr(kr[1], kr[0].at.key), kr[1].id), reverse=True)
-    page, more = merged[:limit], len(merged) > limit
+    wanted = [(KINDS[n], _top_level_conds(grant, KINDS[n], query, grouped)) for n in query.kinds]
+    merged = _newest_first(_keys(session, wanted, limit + 1))
+    page_keys, more = merged[:limit], len(merged) > limit
+    page_rows = _rows(session, grant, page_keys)
+    page: list[tuple[_Kind, Any]] = [
+        (KINDS[k.kind], page_rows[(k.kind, k.id)]) for k in page_keys if (k.kind, k.id) in page_rows
+    ]
 
     visible_encounters = [
         r.id

@@ -15,5 +15,8 @@ MANIFEST = Manifest(
         MenuEntry("menu.registries.worklist", "/registries/worklist", "programs:enrolment:read"),
         MenuEntry("menu.registries.programs", "/registries/programs", "programs:enrolment:read"),
         MenuEntry("menu.registries.transfers", "/registries/transfers", "programs:enrolment:read"),
+        MenuEntry(
+            "menu.registries.indicators", "/registries/indicators", "programs:indicator:read"
+        ),
     ),
 )

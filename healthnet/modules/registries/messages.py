@@ -8,5 +8,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "menu.registries.worklist": ("登记与随访", "Follow-up work list"),
     "menu.registries.programs": ("专病登记", "Registries"),
     "menu.registries.transfers": ("转入转出", "Transfers"),
+    "menu.registries.indicators": ("专病指标统计", "Registry indicators"),
 }
 register(MESSAGES)

@@ -31,7 +31,8 @@ def wipe(engine: Engine) -> None:
             conn.execute(text(f"DELETE FROM {table}"))
 
 
-def write(session: Session, n: int, **kw: Any) -> list[service.AuditRef]:
+def write(session: Session, n: int, now: bool = True, **kw: Any) -> list[service.AuditRef]:
+    """``n`` records; written at once (``now``) or, as in a request, queued for the commit."""
     refs = []
     for i in range(n):
         args: dict[str, Any] = {
@@ -45,10 +46,14 @@ def write(session: Session, n: int, **kw: Any) -> list[service.AuditRef]:
         }
         args.update(kw)
         refs.append(service.record(session=session, **args))
+    if now:
+        service.write_pending(session)
     return refs
 
 
 def check(session_or_conn: Session | Connection, **kw: Any) -> VerifyReport:
+    if isinstance(session_or_conn, Session):
+        service.write_pending(session_or_conn)
     conn = (
         session_or_conn.connection() if isinstance(session_or_conn, Session) else (session_or_conn)
     )

@@ -28,15 +28,57 @@ class _BusinessFailure(Exception):
     pass
 
 
-def test_record_commits_with_the_business_transaction_or_not_at_all() -> None:
+@pytest.mark.parametrize("now", [False, True], ids=["queued", "written"])
+def test_record_commits_with_the_business_transaction_or_not_at_all(now: bool) -> None:
     with pytest.raises(_BusinessFailure), transaction() as session:
-        write(session, 1)
+        write(session, 1, now=now)
         raise _BusinessFailure
     with transaction() as session:
         assert session.scalar(select(func.count()).select_from(AuditRecord)) == 0
-        write(session, 1)
+        (ref,) = write(session, 1, now=now)
+    assert (ref.seq, len(ref.hash)) == (1, 64)  # known after the commit
     with transaction() as session:
         assert session.scalar(select(func.count()).select_from(AuditRecord)) == 1
+    assert service.verify().ok
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_records() -> None:
+    with transaction() as session:
+        write(session, 1, now=False, resource_id="kept-1")
+        with pytest.raises(_BusinessFailure), session.begin_nested():
+            write(session, 2, now=False, resource_id="undone")
+            raise _BusinessFailure
+        with session.begin_nested():
+            write(session, 1, now=False, resource_id="kept-2")
+    with transaction() as session:
+        kept = session.scalars(select(AuditRecord.resource_id).order_by(AuditRecord.seq)).all()
+    assert kept == ["kept-1", "kept-2"]
+    assert service.verify().ok
+
+
+def test_a_transaction_reads_its_own_queued_records() -> None:
+    with transaction() as session:
+        write(session, 2, now=False)
+        assert session.scalar(select(func.count()).select_from(AuditRecord)) == 2
+
+
+def test_the_chain_head_is_not_held_while_a_recorded_request_is_still_working(
+    engine: Engine,
+) -> None:
+    # Request A has read patient data and queued its audit record, and is still busy. Request B
+    # records and commits meanwhile: B must not wait for A (the head is locked only at commit).
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writing transactions as a whole")
+    with transaction() as a:
+        a.execute(text("SELECT 1"))
+        write(a, 1, now=False, resource_id="a")
+        with transaction() as b:
+            b.execute(text("SET LOCAL lock_timeout = '5s'"))
+            write(b, 1, now=False, resource_id="b")
+    with transaction() as session:
+        order = session.scalars(select(AuditRecord.resource_id).order_by(AuditRecord.seq)).all()
+    assert order == ["b", "a"]  # chain order is commit order
+    assert service.verify().ok
 
 
 def test_record_separately_survives_the_rollback_of_the_business_transaction() -> None:
@@ -74,9 +116,10 @@ def test_concurrent_writers_produce_one_unbroken_chain(records_per_transaction: 
                         # Business reads before the audit write, as in a real request (on
                         # SQLite a read-then-write transaction would need BEGIN IMMEDIATE).
                         session.execute(text("SELECT 1"))
-                    write(session, records_per_transaction)
                     if pg:
-                        time.sleep(0.001)  # hold the head lock a moment, as a request would
+                        time.sleep(0.001)  # the request's work
+                    # Queued as in a request: the head is locked by the commit.
+                    write(session, records_per_transaction, now=False)
         except BaseException as exc:  # surfaced by the main thread
             errors.append(exc)
 

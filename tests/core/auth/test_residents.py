@@ -104,3 +104,32 @@ def test_staff_user_names_cannot_look_like_phone_numbers(
         json={"username": PHONE, "displayName": "某人", "password": "Abcdefg-1"},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "username"
+
+
+def test_a_new_resident_account_holds_the_resident_role_and_sees_its_own_name(
+    client: TestClient,
+    db: Session,
+    make_headers: Callable[..., dict[str, str]],
+) -> None:
+    from healthnet.core.rbac import service as rbac
+
+    rbac.load_builtin_roles(session=db)
+    person_id = _person(db)
+    admin = make_headers("auth:user:write", data_scope="city")
+    r = client.post(
+        "/api/v1/auth/residents",
+        headers=admin,
+        json={
+            "personId": person_id,
+            "phone": PHONE,
+            "password": "Resident-pw1",
+            "mustChangePassword": False,
+        },
+    )
+    assert r.status_code == 201, r.text
+    # The account list shows the role, not the resident's name (kept in the patient index).
+    assert r.json()["roleCodes"] == ["resident"]
+    assert r.json()["displayName"] == "居民"
+    body = login(client, PHONE, "Resident-pw1").json()
+    me = client.get("/api/v1/auth/me", headers=bearer(body["token"])).json()
+    assert me["displayName"] == "王小明"

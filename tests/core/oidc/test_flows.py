@@ -629,3 +629,19 @@ def test_ending_the_healthnet_session_ends_single_sign_on(
     assert rp.get(meta["userinfo_endpoint"]).status_code == 401
     with pytest.raises(OAuthError):
         rp.refresh_token(meta["token_endpoint"], refresh_token=token["refresh_token"])
+
+
+def test_the_token_endpoint_over_plain_http_is_refused_with_a_400(
+    client: TestClient, hospital: dict[str, Any]
+) -> None:
+    """OAuth needs TLS (RFC 6749 §3.1): a token request over plain http to a host other than
+    the loopback is the caller's mistake — a 400 saying so in Chinese, not a server error."""
+    resp = client.post(
+        "http://his.example.org/oidc/token",
+        data={"grant_type": "client_credentials", "scope": "fhir.write"},
+        auth=(hospital["clientId"], hospital["clientSecret"]),
+    )
+    assert resp.status_code == 400
+    body = resp.json()
+    assert body["code"] == "oidc.insecure_transport"
+    assert "HTTPS" in body["detail"]

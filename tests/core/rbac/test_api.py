@@ -166,6 +166,7 @@ def test_menus_follow_the_permissions(client: TestClient, world: World) -> None:
             "menu.registries.worklist",
             "menu.registries.programs",
             "menu.registries.transfers",
+            "menu.registries.indicators",
         ],
     }
     admin_menu = _menu(client, admin)

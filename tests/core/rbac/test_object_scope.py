@@ -95,9 +95,19 @@ _PROGRAMS = (
     "filtered by the caller's scope and enrolling checks the person's and the institution's "
     "scope (tests/core/programs/test_capture.py::test_data_scope_and_audit)"
 )
+_INDICATORS = (
+    "{code} names a city-wide program; the indicator rows read, exported or refreshed are "
+    "aggregates whose institutions are filtered by the caller's scope "
+    "(tests/core/programs/test_indicators.py::test_data_scope)"
+)
 NOT_SCOPED: dict[str, str] = {
     "/api/v1/programs/{code}": _PROGRAMS,
     "/api/v1/programs/{code}/enrolments": _PROGRAMS,
+    "/api/v1/programs/{code}/indicators": _INDICATORS,
+    "/api/v1/programs/{code}/indicators/values": _INDICATORS,
+    "/api/v1/programs/{code}/indicators/trend": _INDICATORS,
+    "/api/v1/programs/{code}/indicators/export.xlsx": _INDICATORS,
+    "/api/v1/programs/{code}/indicators/refresh": _INDICATORS,
     "/fhir/R4/Patient/{person_id}/$everything": _FHIR,
     **{
         f"/fhir/R4/{t}/{{rid}}": _FHIR
@@ -378,6 +388,7 @@ FACTORIES: dict[str, Factory] = {
     "/api/v1/programs/enrolments/{enrolment_id}/events": _program_enrolment,
     "/api/v1/programs/enrolments/{enrolment_id}/transitions": _program_enrolment,
     "/api/v1/programs/enrolments/{enrolment_id}/transfers": _program_enrolment,
+    "/api/v1/programs/enrolments/{enrolment_id}/signature": _program_enrolment,
     "/api/v1/programs/events/{event_id}": _program_enrolment,
     "/api/v1/programs/events/{event_id}/skip": _program_enrolment,
     "/api/v1/programs/transfers/{transfer_id}/accept": _program_enrolment,

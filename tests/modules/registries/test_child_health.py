@@ -66,7 +66,12 @@ def test_check_schedule_at_fixed_ages(client: TestClient, world: World) -> None:
         {"weight_kg": 12, "length_cm": 58, "development_screening": "pass"},
     )
     assert r.status_code == 201
-    assert [w["rule"] for w in r.json()["warnings"]] == ["implausible_bmi"]
+    # 12 kg at 58 cm: the WHO z-scores are implausible too, and would mean obesity
+    assert [w["rule"] for w in r.json()["warnings"]] == [
+        "zscore_implausible",
+        "obesity",
+        "implausible_bmi",
+    ]
     # a suspect development screening needs a note
     r = record(
         client,

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from healthnet.core.certs import service as certs
 from healthnet.core.localtime import local_today
 
 from .conftest import BASE, World, enrol, field_errors, transition
@@ -120,5 +121,9 @@ def test_second_report_is_linked_and_only_the_cdc_verifies(
     r = transition(client, cdc, fid, "return", note="请补充（b）的间隔时间")
     assert r.status_code == 200 and r.json()["status"] == "returned"
     assert transition(client, hosp, fid, "resubmit").json()["status"] == "reported"
+    # confirming signs the certificate (SM2): the reviewer needs a signing certificate
+    # (test_death_signature.py)
+    certs.issue_certificate(session=world.db, actor=None, user_id=cdc.user_id, purpose="signing")
+    world.db.commit()
     r = transition(client, cdc, fid, "verify")
     assert r.status_code == 200 and r.json()["status"] == "verified"

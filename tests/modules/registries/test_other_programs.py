@@ -29,6 +29,12 @@ def test_severe_mental_disorders_are_restricted(client: TestClient, world: World
     assert client.get(f"{BASE}/enrolments/{eid}", headers=doc.headers).status_code == 404
     listed = client.get(f"{BASE}/severe_mental_disorders/enrolments", headers=doc.headers)
     assert listed.json()["total"] == 0
+    # nor for its statistics: counts per institution are as sensitive as the list
+    stats = f"{BASE}/severe_mental_disorders/indicators"
+    for path in ("", "/values", "/trend?indicator=registered_patients", "/export.xlsx"):
+        r = client.get(stats + path, headers=doc.headers)
+        assert r.status_code == 403 and "严重精神障碍" in r.json()["detail"], path
+    assert client.get(stats + "/values", headers=psych.headers).status_code == 200
 
     today = local_today()
     # stable (risk 0, insight complete): next visit in 3 months

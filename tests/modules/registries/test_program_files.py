@@ -102,6 +102,7 @@ def test_menu_entries_are_the_console_pages(client: TestClient, world: World) ->
         ("/registries/worklist", "programs:enrolment:read"),
         ("/registries/programs", "programs:enrolment:read"),
         ("/registries/transfers", "programs:enrolment:read"),
+        ("/registries/indicators", "programs:indicator:read"),
     ]
     doctor = world.user("doctor", world.a)
     r = client.get("/api/v1/rbac/menus", headers=doctor.headers)
@@ -109,4 +110,9 @@ def test_menu_entries_are_the_console_pages(client: TestClient, world: World) ->
     groups = {g["key"]: g for g in r.json()}
     group = groups["menu.group.registries"]
     assert group["title"] == "公卫专病管理"
-    assert [c["title"] for c in group["children"]] == ["登记与随访", "专病登记", "转入转出"]
+    assert [c["title"] for c in group["children"]] == [
+        "登记与随访",
+        "专病登记",
+        "转入转出",
+        "专病指标统计",
+    ]

@@ -46,7 +46,9 @@ export interface paths {
         /**
          * Check
          * @description The check at order time: prompts for suspected duplicate drugs, labs and exams against
-         *     the patient's recent records from every institution.
+         *     the patient's recent records from every institution. Called by a signed-in clinician or by
+         *     the hospital's order entry with an access token of scope ``alerts.check``; the patient is
+         *     named by ``personId``, ``masterId`` or ``patientIdentifier`` (e.g. the ID card number).
          */
         post: operations["alerts_check"];
         delete?: never;
@@ -1339,6 +1341,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Institution Directory
+         * @description Every institution of the network, public facts only (name, code, district, kind).
+         */
+        get: operations["institution_directory_api_v1_orgs_directory_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/districts": {
         parameters: {
             query?: never;
@@ -1752,6 +1774,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/programs/{code}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Indicators */
+        get: operations["programs_list_indicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}/indicators/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Indicators */
+        get: operations["programs_indicator_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}/indicators/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refresh Indicators */
+        post: operations["programs_refresh_indicators"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}/indicators/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicator Trend */
+        get: operations["programs_indicator_trend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{code}/indicators/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicator Values */
+        get: operations["programs_indicator_values"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/programs/enrolments/{enrolment_id}": {
         parameters: {
             query?: never;
@@ -1781,6 +1888,26 @@ export interface paths {
         put?: never;
         /** Record Event */
         post: operations["programs_record_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/enrolments/{enrolment_id}/signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Signature
+         * @description The record's SM2 signature, verified now (valid / invalid, signer, time).
+         */
+        get: operations["programs_verify_signature"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3322,6 +3449,16 @@ export interface components {
              */
             checkedAt: string;
             /**
+             * Checkedby
+             * @description 发起提示的平台账号（医生在控制台试算时）
+             */
+            checkedBy?: string | null;
+            /**
+             * Client
+             * @description 发起提示的接入系统（client_id）
+             */
+            client?: string | null;
+            /**
              * Encounterclass
              * @enum {string}
              */
@@ -3335,6 +3472,7 @@ export interface components {
             orderDate: string;
             /** Orderinginstitutionid */
             orderingInstitutionId: string;
+            orderingPractitioner?: components["schemas"]["PractitionerRead"] | null;
             /** Personid */
             personId: string;
             /** Prompts */
@@ -3354,7 +3492,7 @@ export interface components {
             items?: components["schemas"]["ItemLine"][];
             /**
              * Masterid
-             * @description 主索引号（与 personId 二选一）
+             * @description 主索引号（personId、masterId、patientIdentifier 三选一）
              */
             masterId?: string | null;
             /**
@@ -3367,9 +3505,13 @@ export interface components {
              * @description 开单机构，默认为当前账号所属机构
              */
             orderingInstitutionId?: string | null;
+            /** @description 开单医生（医院信息系统调用时填写） */
+            orderingPractitioner?: components["schemas"]["Practitioner"] | null;
+            /** @description 按证件标识指定居民，如身份证号（三选一） */
+            patientIdentifier?: components["schemas"]["PatientIdentifier"] | null;
             /**
              * Personid
-             * @description 居民主索引平台 id（与 masterId 二选一）
+             * @description 居民主索引平台 id（personId、masterId、patientIdentifier 三选一）
              */
             personId?: string | null;
         };
@@ -3873,6 +4015,30 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /**
+         * DirectoryEntry
+         * @description An institution as the public directory shows it: the facts printed on its sign and in
+         *     the commission's lists, nothing about its data (decision 0018).
+         */
+        DirectoryEntry: {
+            /** Code */
+            code: string;
+            /** Districtcode */
+            districtCode: string;
+            /** Districtname */
+            districtName: string;
+            /** Id */
+            id: string;
+            /** Isactive */
+            isActive: boolean;
+            kind: components["schemas"]["InstitutionKind"];
+            /** Kindlabel */
+            readonly kindLabel: string;
+            /** Name */
+            name: string;
+            /** Shortname */
+            shortName: string | null;
         };
         /** DismissRequest */
         DismissRequest: {
@@ -4410,6 +4576,91 @@ export interface components {
             total: number;
             /** Updated */
             updated: number;
+        };
+        /** IndicatorListRead */
+        IndicatorListRead: {
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorRead"][];
+            /** Refreshedat */
+            refreshedAt?: string | null;
+        };
+        /** IndicatorPoint */
+        IndicatorPoint: {
+            /** Denominator */
+            denominator: number | null;
+            /** Numerator */
+            numerator: number;
+            /** Period */
+            period: string;
+            /** Value */
+            value: number | null;
+        };
+        /** IndicatorRead */
+        IndicatorRead: {
+            /** Code */
+            code: string;
+            /** Decimals */
+            decimals: number;
+            /** Description */
+            description?: string | null;
+            /** Factor */
+            factor: number;
+            /** Hasdenominator */
+            hasDenominator: boolean;
+            /** Name */
+            name: string;
+        };
+        /** IndicatorTrendRead */
+        IndicatorTrendRead: {
+            /** Indicator */
+            indicator: string;
+            /**
+             * Periodtype
+             * @enum {string}
+             */
+            periodType: "month" | "quarter" | "year";
+            /** Points */
+            points: components["schemas"]["IndicatorPoint"][];
+            /** Refreshedat */
+            refreshedAt?: string | null;
+        };
+        /** IndicatorValueRow */
+        IndicatorValueRow: {
+            /** Denominator */
+            denominator: number | null;
+            /** Districtcode */
+            districtCode: string;
+            /** Districtname */
+            districtName: string;
+            /** Indicator */
+            indicator: string;
+            /** Numerator */
+            numerator: number;
+            /** Orgkey */
+            orgKey: string;
+            /** Orgname */
+            orgName: string;
+            /** Value */
+            value: number | null;
+        };
+        /** IndicatorValuesRead */
+        IndicatorValuesRead: {
+            /**
+             * Groupby
+             * @enum {string}
+             */
+            groupBy: "district" | "institution";
+            /** Period */
+            period: string;
+            /**
+             * Periodtype
+             * @enum {string}
+             */
+            periodType: "month" | "quarter" | "year";
+            /** Refreshedat */
+            refreshedAt?: string | null;
+            /** Rows */
+            rows: components["schemas"]["IndicatorValueRow"][];
         };
         /** InstitutionCreate */
         InstitutionCreate: {
@@ -5133,6 +5384,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DirectoryEntry] */
+        Page_DirectoryEntry_: {
+            /** Items */
+            items: components["schemas"]["DirectoryEntry"][];
+            /** Page */
+            page: number;
+            /** Pagesize */
+            pageSize: number;
+            /** Total */
+            total: number;
+        };
         /** Page[DrugRuleRead] */
         Page_DrugRuleRead_: {
             /** Items */
@@ -5369,6 +5631,22 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * PatientIdentifier
+         * @description A patient as the hospital system knows them: identifier system and value.
+         */
+        PatientIdentifier: {
+            /**
+             * System
+             * @description 证件标识体系：居民身份证 urn:oid:2.16.156.10011.1.1、院内就诊卡 https://healthnet.sh.cn/fhir/sid/hospital-card/<机构编码>（本院可用 urn:healthnet:hospital-card）、主索引号，或主索引证件类型代码（如 resident_id_card）
+             */
+            system: string;
+            /**
+             * Value
+             * @description 证件号码
+             */
+            value: string;
+        };
         /** PermissionGroup */
         PermissionGroup: {
             /** Permissions */
@@ -5532,6 +5810,29 @@ export interface components {
             /** Sexcode */
             sexCode?: ("0" | "1" | "2" | "9") | null;
         };
+        /**
+         * Practitioner
+         * @description The doctor as the hospital system names them (no account on the platform needed).
+         */
+        Practitioner: {
+            /**
+             * Id
+             * @description 医生在本院系统中的工号
+             */
+            id?: string | null;
+            /**
+             * Name
+             * @description 医生姓名
+             */
+            name?: string | null;
+        };
+        /** PractitionerRead */
+        PractitionerRead: {
+            /** Id */
+            id: string | null;
+            /** Name */
+            name: string | null;
+        };
         /** PrivacySettings */
         PrivacySettings: {
             /** Categories */
@@ -5622,6 +5923,12 @@ export interface components {
             respondedAt: string | null;
             /** Respondedby */
             respondedBy: string | null;
+            /**
+             * Respondedbyclient
+             * @description 通过接口处理提示的接入系统（client_id）
+             */
+            respondedByClient?: string | null;
+            responderPractitioner?: components["schemas"]["PractitionerRead"] | null;
             /** Response */
             response: ("accepted" | "overridden") | null;
             /** Rulecode */
@@ -5638,6 +5945,11 @@ export interface components {
         RecoveryCodesRead: {
             /** Codes */
             codes: string[];
+        };
+        /** RefreshQueued */
+        RefreshQueued: {
+            /** Jobid */
+            jobId: string;
         };
         /**
          * RegistrationRead
@@ -5667,6 +5979,8 @@ export interface components {
         };
         /** RespondRequest */
         RespondRequest: {
+            /** @description 处理提示的医生（医院信息系统调用时填写） */
+            practitioner?: components["schemas"]["Practitioner"] | null;
             /** Responses */
             responses: components["schemas"]["ResponseIn"][];
         };
@@ -5881,6 +6195,49 @@ export interface components {
             userId: string;
             /** Username */
             username: string;
+        };
+        /**
+         * SignatureRead
+         * @description The SM2 signature of an enrolment (the latest one) and whether it still verifies.
+         */
+        SignatureRead: {
+            /** Algorithm */
+            algorithm?: string | null;
+            /** Certificateserial */
+            certificateSerial?: string | null;
+            /** Contentdigest */
+            contentDigest?: string | null;
+            /**
+             * Current
+             * @default false
+             */
+            current: boolean;
+            /** Message */
+            message?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Signatures
+             * @default 0
+             */
+            signatures: number;
+            /** Signed */
+            signed: boolean;
+            /** Signedat */
+            signedAt?: string | null;
+            /** Signername */
+            signerName?: string | null;
+            /** Signeruserid */
+            signerUserId?: string | null;
+            /** Transition */
+            transition?: string | null;
+            /** Transitionname */
+            transitionName?: string | null;
+            /**
+             * Valid
+             * @default false
+             */
+            valid: boolean;
         };
         /** SignerRead */
         SignerRead: {
@@ -6134,6 +6491,10 @@ export interface components {
             fromOrgUnitId: string;
             /** Id */
             id: string;
+            /** Personid */
+            personId?: string | null;
+            /** Programcode */
+            programCode?: string | null;
             /** Reason */
             reason: string | null;
             /** Requestedby */
@@ -9033,6 +9394,44 @@ export interface operations {
             };
         };
     };
+    institution_directory_api_v1_orgs_directory_get: {
+        parameters: {
+            query?: {
+                districtCode?: string | null;
+                /** @description 机构 id，逗号分隔，至多 100 个 */
+                ids?: string | null;
+                kind?: components["schemas"]["InstitutionKind"] | null;
+                /** @description 机构名称、简称或代码包含 */
+                name?: string | null;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DirectoryEntry_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_districts_api_v1_orgs_districts_get: {
         parameters: {
             query?: never;
@@ -10000,6 +10399,182 @@ export interface operations {
             };
         };
     };
+    programs_list_indicators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorListRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_indicator_export: {
+        parameters: {
+            query?: {
+                district?: string | null;
+                groupBy?: "district" | "institution";
+                indicator?: string | null;
+                institution?: string | null;
+                period?: string | null;
+                periodType?: "month" | "quarter" | "year";
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_refresh_indicators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshQueued"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_indicator_trend: {
+        parameters: {
+            query: {
+                district?: string | null;
+                from?: string | null;
+                indicator: string;
+                institution?: string | null;
+                periodType?: "month" | "quarter" | "year";
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorTrendRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_indicator_values: {
+        parameters: {
+            query?: {
+                district?: string | null;
+                groupBy?: "district" | "institution";
+                indicator?: string | null;
+                institution?: string | null;
+                period?: string | null;
+                periodType?: "month" | "quarter" | "year";
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorValuesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     programs_get_enrolment: {
         parameters: {
             query?: never;
@@ -10088,6 +10663,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SaveResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    programs_verify_signature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureRead"];
                 };
             };
             /** @description Validation Error */

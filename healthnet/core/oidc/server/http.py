@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749 import InsecureTransportError, OAuth2Payload, OAuth2Request
+
+from healthnet.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,12 @@ class OAuth2HttpPayload(OAuth2Payload):  # type: ignore[misc]
 class OAuth2HttpRequest(OAuth2Request):  # type: ignore[misc]
     def __init__(self, http: HttpRequest) -> None:
         # Authlib refuses plain http here except on loopback (RFC 6749 §3.1 / RFC 8252 §7.3);
-        # production is reached over TLS through the gateway (uvicorn --proxy-headers).
-        super().__init__(http.method, http.url, headers=http.headers)
+        # production is reached over TLS through the gateway (uvicorn --proxy-headers). The
+        # refusal is the caller's fault: a 400 with our message, not Authlib's exception (a 500).
+        try:
+            super().__init__(http.method, http.url, headers=http.headers)
+        except InsecureTransportError:
+            raise DomainError("oidc.insecure_transport") from None
         self.http = http
         # Parameters come from the query of a GET and only from the body of a POST: a token
         # request's secrets in a URL would end up in access logs.

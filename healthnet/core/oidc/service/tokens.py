@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from healthnet.core.crypto import sm3
 from healthnet.core.db import new_id, utcnow
 from healthnet.core.oidc.models import OidcAuthorizationCode, OidcClient, OidcToken
+from healthnet.core.rbac.actor import SCOPE_CITY, Actor
 
 # Lifetimes (HealthNet policy). RFC 6749 §4.1.2 recommends at most 10 minutes for codes.
 CODE_TTL = timedelta(minutes=5)
@@ -248,6 +249,22 @@ class ClientPrincipal:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+def client_actor(principal: ClientPrincipal) -> Actor:
+    """A hospital system as the actor of services and audit records (FHIR, duplicate checks).
+
+    ``user_id`` is the client's row id and ``username`` ``client:<client_id>``, so audit records
+    name the system; it holds no permission (a client's grant is its scopes, checked by the
+    route) and the whole city as data scope, with its own institution."""
+    return Actor(
+        user_id=principal.client_pk,
+        username=f"client:{principal.client_id}"[:64],
+        institution_id=principal.institution_id,
+        district_code=None,
+        permissions=frozenset(),
+        scopes=frozenset({SCOPE_CITY}),
+    )
 
 
 def resolve_access_token(*, session: Session, token: str) -> ClientPrincipal | None:

@@ -5,7 +5,7 @@ Public API for other slices and modules (keep the names stable):
 :func:`update_person`, :func:`add_identifier`, :func:`unlink_identifier`, :func:`merge`,
 :func:`unmerge`, :func:`list_candidates`, :func:`count_open_candidates`,
 :func:`dismiss_candidate`, :func:`history`, :func:`family_doctor_of`,
-:func:`family_doctor_candidates`.
+:func:`family_doctor_candidates`, :func:`grant_care`, :func:`end_care` (decision 0018).
 The ``present_*`` functions turn rows into API shapes, masking identifier values for callers
 without ``patients:identifier:read_full``.
 
@@ -22,6 +22,7 @@ from healthnet.core.patients.service._base import (
     Registration,
     get_person,
 )
+from healthnet.core.patients.service.care import end_care, grant_care
 from healthnet.core.patients.service.family_doctor import (
     FamilyDoctor,
     family_doctor_candidates,
@@ -63,10 +64,12 @@ __all__ = [
     "add_identifier",
     "count_open_candidates",
     "dismiss_candidate",
+    "end_care",
     "family_doctor_candidates",
     "family_doctor_of",
     "find_by_identifier",
     "get_person",
+    "grant_care",
     "history",
     "list_candidates",
     "merge",

@@ -6,8 +6,8 @@ loading — :func:`load_files`, :func:`load_yaml`; metadata — :func:`list_prog
 :func:`record_event`, :func:`update_event`; workflow — :func:`transition`,
 :func:`request_transfer`, :func:`accept_transfer`, :func:`reject_transfer`,
 :func:`list_transfers`; reading — :func:`get_enrolment`, :func:`list_enrolments`,
-:func:`work_list`. Design: ``docs/decisions/0015-program-engine.md``; the file format:
-``docs/dev/program-yaml.md``.
+:func:`work_list`; signatures — :func:`verify_signature`. Design:
+``docs/decisions/0015-program-engine.md``; the file format: ``docs/dev/program-yaml.md``.
 """
 
 from healthnet.core.programs.loader import LoadResult, ProgramFileError, load_files, load_spec
@@ -25,6 +25,7 @@ from healthnet.core.programs.service.reads import (
     program_detail,
     work_list,
 )
+from healthnet.core.programs.service.signing import verify_signature
 from healthnet.core.programs.service.workflow import (
     accept_transfer,
     list_transfers,
@@ -54,5 +55,6 @@ __all__ = [
     "transition",
     "update_enrolment",
     "update_event",
+    "verify_signature",
     "work_list",
 ]

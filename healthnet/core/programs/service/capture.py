@@ -46,6 +46,7 @@ from healthnet.core.programs.service._base import (
     present_enrolment,
     present_event,
 )
+from healthnet.core.programs.service.signing import check_not_signed
 from healthnet.core.programs.service.values import check_values, empty
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.rbac.scope import in_scope
@@ -272,6 +273,7 @@ def update_enrolment(
     enrolment = load_enrolment(session, actor, enrolment_id)
     compiled = compiled_of(session, enrolment.version_id)
     _check_writable(compiled, enrolment)
+    check_not_signed(session, compiled, enrolment)
     outcome: rules.Outcome | None = None
     notified = 0
     scheduled: list[Event] = []

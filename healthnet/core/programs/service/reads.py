@@ -9,16 +9,18 @@ from sqlalchemy.orm import Session
 
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
-from healthnet.core.errors import FieldError, ValidationFailed
+from healthnet.core.errors import FieldError, NotFound, ValidationFailed
 from healthnet.core.localtime import local_today
 from healthnet.core.programs import loader
 from healthnet.core.programs.models import (
     EVENT_SCHEDULED,
+    TRANSFER_REQUESTED,
     Enrolment,
     Event,
     Program,
     ProgramVersion,
     StateChange,
+    Transfer,
 )
 from healthnet.core.programs.schemas import (
     EnrolmentDetail,
@@ -43,6 +45,7 @@ from healthnet.core.programs.service._base import (
     scope_events,
 )
 from healthnet.core.rbac.actor import Actor
+from healthnet.core.rbac.scope import in_scope
 from healthnet.core.schemas import Page
 
 
@@ -76,8 +79,6 @@ def program_detail(*, session: Session, code: str, version: int | None = None) -
         stmt = stmt.where(ProgramVersion.version == version)
     ver = session.scalar(stmt)
     if ver is None:
-        from healthnet.core.errors import NotFound
-
         raise NotFound("programs.program_not_found", program=f"{code} v{version}")
     base = _program_read(session, program)
     return ProgramDetail(
@@ -120,8 +121,13 @@ def load_yaml(
 def get_enrolment(
     *, session: Session, actor: Actor, enrolment_id: str, request: AuditContext | None = None
 ) -> EnrolmentDetail:
-    """One enrolment with its events, workflow history and duplicate reports. Audited."""
-    enrolment = load_enrolment(session, actor, enrolment_id)
+    """One enrolment with its events, workflow history and duplicate reports. Audited.
+    Readable in the data scope, and by the institution a pending transfer asks to take it
+    over (to decide; writing needs the transfer accepted)."""
+    try:
+        enrolment = load_enrolment(session, actor, enrolment_id)
+    except NotFound:
+        enrolment = _offered(session, actor, enrolment_id)
     events = session.scalars(
         select(Event)
         .where(Event.enrolment_id == enrolment.id)
@@ -146,6 +152,23 @@ def get_enrolment(
     )
     audit_event(session, actor, "programs.enrolment.read", enrolment, request=request)
     return detail
+
+
+def _offered(session: Session, actor: Actor, enrolment_id: str) -> Enrolment:
+    """The enrolment if a transfer of it to one of ``actor``'s institutions awaits a
+    decision; NotFound otherwise (the same answer as for an unknown id)."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is not None and (
+        enrolment.sensitivity != RESTRICTED or actor.can(RESTRICTED_PERMISSION)
+    ):
+        targets = session.scalars(
+            select(Transfer.to_org_unit_id).where(
+                Transfer.enrolment_id == enrolment.id, Transfer.status == TRANSFER_REQUESTED
+            )
+        )
+        if any(in_scope(actor, session=session, institution_id=t) for t in targets):
+            return enrolment
+    raise NotFound("programs.enrolment_not_found")
 
 
 def list_enrolments(

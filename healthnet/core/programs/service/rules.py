@@ -68,6 +68,7 @@ def environment(
         sex=sex_code,
         age_years=None if birth_on is None else expr.months_between(birth_on, at) // 12,  # type: ignore[operator]
         age_months=None if birth_on is None else expr.months_between(birth_on, at),
+        age_days=None if birth_on is None else (at - birth_on).days,
         stage=stage,
         status=status,
     )
@@ -84,9 +85,13 @@ def run(
     out = Outcome(values=dict(values))
     env = dict(env)
     form_elements = {e.code: e for e in compiled.form(form)}
+    # computed elements get their value from the rules alone, never from the client
+    for code, el in form_elements.items():
+        if el.computed:
+            out.values.pop(code, None)
     # the form's own elements are exactly ``values`` (a value removed by this save is None)
     for code in form_elements:
-        env[code] = _env_value(compiled, code, values.get(code))
+        env[code] = _env_value(compiled, code, out.values.get(code))
     required_by_rule: set[str] = set()
     for rule in compiled.rules_on(form):
         if not compiled.conditions[rule.code].test(env):

@@ -181,7 +181,7 @@ def check_values(
                 _err(str(code)[:64], "programs.value_unknown_element", element=str(code)[:64])
             )
             continue
-        if empty(value):
+        if empty(value) or el.computed:  # computed: the rules fill it in (rules.run)
             continue
         norm, problem = check_value(session, compiled, el, value)
         if problem is not None:

@@ -10,6 +10,7 @@ from healthnet.core.audit.context import AuditContext
 from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from healthnet.core.orgs import service as orgs
+from healthnet.core.patients import service as patients
 from healthnet.core.programs.models import (
     DUPLICATE_STATUS,
     EVENT_SCHEDULED,
@@ -19,6 +20,7 @@ from healthnet.core.programs.models import (
     TRANSFER_REQUESTED,
     Enrolment,
     Event,
+    Program,
     StateChange,
     Transfer,
 )
@@ -41,9 +43,13 @@ from healthnet.core.programs.service._base import (
     present_event,
 )
 from healthnet.core.programs.service.capture import _check_user
+from healthnet.core.programs.service.signing import sign_transition
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.rbac.scope import apply_scope, in_scope
 from healthnet.core.schemas import Page
+
+# the care grant a transfer gives the receiving institution (core/patients, decision 0018)
+CARE_SOURCE = "programs.transfer"
 
 
 def transition(
@@ -85,25 +91,27 @@ def transition(
             select(Event).where(Event.enrolment_id == enrolment.id, Event.status == EVENT_SCHEDULED)
         ):
             ev.status = EVENT_SKIPPED
-    session.add(
-        StateChange(
-            enrolment_id=enrolment.id,
-            transition=tr.code,
-            from_state=before,
-            to_state=tr.to,
-            actor_user_id=actor.user_id[:32],
-            actor_role=role,
-            note=data.note,
-        )
+    change = StateChange(
+        enrolment_id=enrolment.id,
+        transition=tr.code,
+        from_state=before,
+        to_state=tr.to,
+        actor_user_id=actor.user_id[:32],
+        actor_role=role,
+        note=data.note,
     )
+    session.add(change)
     session.flush()
+    detail = {"transition": tr.code, "from": before, "to": tr.to}
+    if tr.sign:
+        detail["signatureId"] = sign_transition(session, actor, enrolment, tr, change).id
     audit_event(
         session,
         actor,
         "programs.enrolment.transition",
         enrolment,
         request=request,
-        detail={"transition": tr.code, "from": before, "to": tr.to},
+        detail=detail,
     )
     return present_enrolment(session, enrolment)
 
@@ -174,6 +182,17 @@ def request_transfer(
     )
     session.add(transfer)
     session.flush()
+    # the receiving institution may be in another district: it needs to see who it is asked
+    # to take over, and to manage them once it accepts (decision 0018)
+    patients.grant_care(
+        session=session,
+        actor=actor,
+        person_id=enrolment.person_id,
+        institution_id=target.id,
+        source=CARE_SOURCE,
+        source_id=enrolment.id,
+        request=request,
+    )
     audit_event(
         session,
         actor,
@@ -226,6 +245,24 @@ def accept_transfer(
         ev.org_unit_id = transfer.to_org_unit_id
         ev.assigned_user_id = data.assigned_user_id
     session.flush()
+    # the new managing institution keeps its care grant; an earlier receiver's ends
+    patients.grant_care(
+        session=session,
+        actor=actor,
+        person_id=enrolment.person_id,
+        institution_id=transfer.to_org_unit_id,
+        source=CARE_SOURCE,
+        source_id=enrolment.id,
+        request=request,
+    )
+    patients.end_care(
+        session=session,
+        actor=actor,
+        source=CARE_SOURCE,
+        source_id=enrolment.id,
+        keep_institution_id=transfer.to_org_unit_id,
+        request=request,
+    )
     audit_event(
         session,
         actor,
@@ -253,6 +290,15 @@ def reject_transfer(
     transfer.decided_at = utcnow()
     transfer.decision_note = data.note
     session.flush()
+    if enrolment.org_unit_id != transfer.to_org_unit_id:
+        patients.end_care(
+            session=session,
+            actor=actor,
+            source=CARE_SOURCE,
+            source_id=enrolment.id,
+            institution_id=transfer.to_org_unit_id,
+            request=request,
+        )
     audit_event(
         session,
         actor,
@@ -271,13 +317,21 @@ def list_transfers(*, session: Session, actor: Actor, query: TransferQuery) -> P
     if query.status:
         stmt = stmt.where(Transfer.status == query.status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Transfer.created_at.desc(), Transfer.id)
+    rows = session.execute(
+        stmt.add_columns(Enrolment.person_id, Program.code)
+        .join(Enrolment, Enrolment.id == Transfer.enrolment_id)
+        .join(Program, Program.id == Enrolment.program_id)
+        .order_by(Transfer.created_at.desc(), Transfer.id)
         .offset(query.offset)
         .limit(query.page_size)
-    )
+    ).all()
     return Page[TransferRead](
-        items=[TransferRead.model_validate(r) for r in rows],
+        items=[
+            TransferRead.model_validate(r).model_copy(
+                update={"person_id": person_id, "program_code": code}
+            )
+            for r, person_id, code in rows
+        ],
         total=total,
         page=query.page,
         page_size=query.page_size,

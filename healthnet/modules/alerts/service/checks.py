@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
@@ -21,6 +21,8 @@ from healthnet.core.db import utcnow
 from healthnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from healthnet.core.i18n import t
 from healthnet.core.localtime import local_date, local_datetime, local_today
+from healthnet.core.oidc.models import OidcClient
+from healthnet.core.oidc.service import ClientPrincipal
 from healthnet.core.orgs.models import Institution
 from healthnet.core.patients.models import STATUS_MERGED, Person
 from healthnet.core.rbac.actor import Actor
@@ -38,6 +40,8 @@ from healthnet.modules.alerts.schemas import (
     CheckRead,
     CheckRequest,
     EarlierRecord,
+    Practitioner,
+    PractitionerRead,
     PromptLine,
     PromptRead,
     RespondRequest,
@@ -59,16 +63,29 @@ _MAX_MERGE_CHAIN = 16
 # ---------------------------------------------------------------- the check
 
 
-def _resolve_person(session: Session, person_id: str | None, master_id: str | None) -> str:
+def _resolve_person(session: Session, data: CheckRequest, institution_id: str | None) -> str:
     """The platform id whose records count: a merged record's survivor. Only the ids and
-    status are read here (no personal field); unknown → 422 on ``personId`` / ``masterId``.
+    status are read here (no personal field); unknown → 422 on ``personId`` / ``masterId`` /
+    ``patientIdentifier.value``.
 
     Not limited by the caller's data scope: the patient in front of the doctor may have been
     registered anywhere in the city — comparing with every hospital is the point of R9. The
     check is audited (purpose TREAT) and shows only what the prompt needs."""
-    if (person_id is None) == (master_id is None):
+    person_id, master_id, ident = data.person_id, data.master_id, data.patient_identifier
+    if sum(x is not None for x in (person_id, master_id, ident)) != 1:
         raise ValidationFailed.field("personId", "alerts.person_required")
-    if master_id is not None:
+    if ident is not None:
+        found = records.find_person_by_identifier(
+            session=session,
+            system=ident.system,
+            value=ident.value,
+            institution_id=institution_id,
+            field="patientIdentifier",
+        )
+        if found is None:
+            raise ValidationFailed.field("patientIdentifier.value", "alerts.identifier_unknown")
+        person_id = found
+    elif master_id is not None:
         found = session.scalar(select(Person.id).where(Person.master_id == master_id))
         if found is None:
             raise ValidationFailed.field("masterId", "alerts.person_unknown")
@@ -86,13 +103,20 @@ def _resolve_person(session: Session, person_id: str | None, master_id: str | No
     return current
 
 
-def _ordering_institution(session: Session, actor: Actor, institution_id: str | None) -> str:
+def _ordering_institution(
+    session: Session, actor: Actor, institution_id: str | None, client: ClientPrincipal | None
+) -> str:
     chosen = institution_id or actor.institution_id
     if chosen is None:
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_required")
     if session.get(Institution, chosen) is None:
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_unknown")
-    if not in_scope(actor, session=session, institution_id=chosen):
+    if client is not None:
+        # A hospital's system orders for that hospital; a system registered without an
+        # institution (a district platform) names the institution on every call.
+        if client.institution_id is not None and chosen != client.institution_id:
+            raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_not_clients")
+    elif not in_scope(actor, session=session, institution_id=chosen):
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_out_of_scope")
     return chosen
 
@@ -130,6 +154,7 @@ def _new_lines(data: CheckRequest, order_date: date) -> tuple[list[NewDrug], lis
 def _drug_findings(
     session: Session,
     person_id: str,
+    ids: list[str],
     drugs: Sequence[NewDrug],
     encounter_class: str,
     institution_id: str,
@@ -138,7 +163,7 @@ def _drug_findings(
     if not rules:
         return []
     since = local_datetime(matching.drug_lookback_start(d.start_date for d in drugs))
-    history = records.medications_since(session=session, person_id=person_id, since=since)
+    history = records.medications_since(session=session, person_id=person_id, since=since, ids=ids)
     return matching.match_drugs(
         drugs=drugs,
         history=history,
@@ -151,6 +176,7 @@ def _drug_findings(
 def _item_findings(
     session: Session,
     person_id: str,
+    ids: list[str],
     items: Sequence[NewItem],
     encounter_class: str,
     order_date: date,
@@ -166,6 +192,7 @@ def _item_findings(
         person_id=person_id,
         since=local_datetime(first_day),
         item_codes=sorted({r.item_code for r in applicable.values()}),
+        ids=ids,
     )
     return matching.match_items(
         items=items,
@@ -218,31 +245,49 @@ def message(finding: Finding) -> str:
     return t(f"alerts.prompt.{finding.kind}", result=result, window=finding.window_days, **common)
 
 
+def _practitioner(value: Practitioner | None) -> tuple[str | None, str | None]:
+    return (value.id, value.name) if value is not None else (None, None)
+
+
 def run_check(
-    *, session: Session, actor: Actor, data: CheckRequest, request: AuditContext | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    data: CheckRequest,
+    request: AuditContext | None = None,
+    client: ClientPrincipal | None = None,
 ) -> Check:
     """Compare the new lines with the patient's recent medications and tests in every
     institution, store the check and its prompts, and audit the read (one record, purpose
-    TREAT)."""
+    TREAT).
+
+    ``client`` is set when a hospital system calls with its access token (``actor`` is then
+    :func:`healthnet.core.oidc.service.client_actor`): the check records the system and the
+    ordering doctor it names, and orders only for the system's own institution."""
     if not data.drugs and not data.items:
         raise ValidationFailed.field("drugs", "alerts.check_empty")
-    person_id = _resolve_person(session, data.person_id, data.master_id)
-    institution_id = _ordering_institution(session, actor, data.ordering_institution_id)
+    institution_id = _ordering_institution(session, actor, data.ordering_institution_id, client)
+    person_id = _resolve_person(session, data, institution_id)
     order_date = data.order_date or local_today()
     drugs, items = _new_lines(data, order_date)
 
-    findings = _drug_findings(session, person_id, drugs, data.encounter_class, institution_id)
+    ids = records.person_ids(session, person_id)  # the resident and records merged into them
+    findings = _drug_findings(session, person_id, ids, drugs, data.encounter_class, institution_id)
     findings += _item_findings(
-        session, person_id, items, data.encounter_class, order_date, institution_id
+        session, person_id, ids, items, data.encounter_class, order_date, institution_id
     )
     findings = [mask_protected(f) for f in findings]
 
     now = utcnow()
     checked_on = local_date(now)
+    practitioner_id, practitioner_name = _practitioner(data.ordering_practitioner)
     check = Check(
         person_id=person_id,
         ordering_institution_id=institution_id,
-        checked_by=actor.user_id,
+        checked_by=None if client is not None else actor.user_id,
+        client_id=client.client_pk if client is not None else None,
+        practitioner_id=practitioner_id,
+        practitioner_name=practitioner_name,
         encounter_class=data.encounter_class,
         order_date=order_date,
         checked_at=now,
@@ -279,6 +324,17 @@ def run_check(
         )
     session.add(check)
     session.flush()
+    detail: dict[str, Any] = {
+        "orderingInstitution": institution_id,
+        "encounterClass": data.encounter_class,
+        "drugs": len(drugs),
+        "items": len(items),
+        "prompts": len(findings),
+    }
+    if data.patient_identifier is not None:
+        detail["patientBy"] = "identifier"  # never the number itself
+    if practitioner_id is not None:
+        detail["practitioner"] = practitioner_id
     audit.record(
         session=session,
         actor=actor,
@@ -287,13 +343,7 @@ def run_check(
         resource_id=check.id,
         patient_id=person_id,
         purpose="TREAT",
-        detail={
-            "orderingInstitution": institution_id,
-            "encounterClass": data.encounter_class,
-            "drugs": len(drugs),
-            "items": len(items),
-            "prompts": len(findings),
-        },
+        detail=detail,
         request=request,
     )
     return check
@@ -302,12 +352,19 @@ def run_check(
 # ---------------------------------------------------------------- reading and responding
 
 
-def _load_check(session: Session, actor: Actor, check_id: str) -> Check:
+def _load_check(
+    session: Session, actor: Actor, check_id: str, client: ClientPrincipal | None
+) -> Check:
     check = session.scalar(
         select(Check).where(Check.id == check_id).options(selectinload(Check.prompts))
     )
     if check is None:
         raise NotFound("alerts.check_not_found")
+    if client is not None:
+        # A hospital system sees the checks it asked for, nobody else's.
+        if check.client_id != client.client_pk:
+            raise NotFound("alerts.check_not_found")
+        return check
     check_object(
         actor,
         session=session,
@@ -319,10 +376,15 @@ def _load_check(session: Session, actor: Actor, check_id: str) -> Check:
 
 
 def get_check(
-    *, session: Session, actor: Actor, check_id: str, request: AuditContext | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    check_id: str,
+    request: AuditContext | None = None,
+    client: ClientPrincipal | None = None,
 ) -> Check:
     """A stored check with its prompts (they show the patient's history: audited)."""
-    check = _load_check(session, actor, check_id)
+    check = _load_check(session, actor, check_id, client)
     audit.record(
         session=session,
         actor=actor,
@@ -343,10 +405,12 @@ def respond(
     check_id: str,
     data: RespondRequest,
     request: AuditContext | None = None,
+    client: ClientPrincipal | None = None,
 ) -> Check:
     """Record the doctor's answer to prompts: ``accepted`` (the order was changed) or
-    ``overridden`` (kept, with a reason). Each prompt is answered once; all or nothing."""
-    check = _load_check(session, actor, check_id)
+    ``overridden`` (kept, with a reason). Each prompt is answered once; all or nothing.
+    A hospital system (``client``) answers for the doctor it names in ``data.practitioner``."""
+    check = _load_check(session, actor, check_id, client)
     prompts = {p.id: p for p in check.prompts}
     errors: list[FieldError] = []
     seen: set[str] = set()
@@ -369,15 +433,21 @@ def respond(
             at = local_date(answered.responded_at).isoformat()
             raise Conflict("alerts.prompt_answered", at=at)
     now = utcnow()
-    counts = {"accepted": 0, "overridden": 0}
+    counts: dict[str, Any] = {"accepted": 0, "overridden": 0}
+    practitioner_id, practitioner_name = _practitioner(data.practitioner)
     for r in data.responses:
         prompt = prompts[r.prompt_id]
         prompt.response = r.action
         prompt.reason = r.reason
-        prompt.responded_by = actor.user_id
+        prompt.responded_by = None if client is not None else actor.user_id
+        prompt.responded_by_client_id = client.client_pk if client is not None else None
+        prompt.responder_practitioner_id = practitioner_id
+        prompt.responder_practitioner_name = practitioner_name
         prompt.responded_at = now
         counts[r.action] += 1
     session.flush()
+    if practitioner_id is not None:
+        counts["practitioner"] = practitioner_id
     audit.record(
         session=session,
         actor=actor,
@@ -395,7 +465,21 @@ def respond(
 # ---------------------------------------------------------------- presenting
 
 
-def present_prompt(prompt: Prompt) -> PromptRead:
+def _client_ids(session: Session | None, pks: set[str]) -> dict[str, str]:
+    """The public client_id of each API client row (what the hospital system knows itself by)."""
+    if session is None or not pks:
+        return {}
+    rows = session.execute(
+        select(OidcClient.id, OidcClient.client_id).where(OidcClient.id.in_(pks))
+    )
+    return {pk: cid for pk, cid in rows}
+
+
+def _practitioner_read(pid: str | None, name: str | None) -> PractitionerRead | None:
+    return None if pid is None and name is None else PractitionerRead(id=pid, name=name)
+
+
+def present_prompt(prompt: Prompt, clients: dict[str, str] | None = None) -> PromptRead:
     line_kind = prompt.line_kind if prompt.line_kind in ("drug", "lab", "exam") else "drug"
     return PromptRead(
         id=prompt.id,
@@ -422,11 +506,17 @@ def present_prompt(prompt: Prompt) -> PromptRead:
         response=prompt.response,
         reason=prompt.reason,
         responded_by=prompt.responded_by,
+        responded_by_client=(clients or {}).get(prompt.responded_by_client_id or ""),
+        responder_practitioner=_practitioner_read(
+            prompt.responder_practitioner_id, prompt.responder_practitioner_name
+        ),
         responded_at=prompt.responded_at,
     )
 
 
 def present_check(check: Check) -> CheckRead:
+    pks = {check.client_id} | {p.responded_by_client_id for p in check.prompts}
+    clients = _client_ids(object_session(check), {pk for pk in pks if pk})
     return CheckRead(
         id=check.id,
         person_id=check.person_id,
@@ -434,7 +524,10 @@ def present_check(check: Check) -> CheckRead:
         encounter_class=check.encounter_class,
         order_date=check.order_date,
         checked_at=check.checked_at,
-        prompts=[present_prompt(p) for p in check.prompts],
+        checked_by=check.checked_by,
+        client=clients.get(check.client_id or ""),
+        ordering_practitioner=_practitioner_read(check.practitioner_id, check.practitioner_name),
+        prompts=[present_prompt(p, clients) for p in check.prompts],
     )
 
 

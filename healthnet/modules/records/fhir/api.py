@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from healthnet.core.deps import SessionDep
-from healthnet.core.oidc.deps import ClientPrincipal, require_scope
+from healthnet.core.oidc.deps import ClientPrincipal, client_actor, require_scope
 from healthnet.modules.records.fhir import ingest, reads
 from healthnet.modules.records.fhir.capability import capability_statement
 from healthnet.modules.records.fhir.outcome import FhirError, FhirRoute, fhir_response, issue
@@ -53,7 +53,7 @@ def metadata(request: Request) -> JSONResponse:
 def submit_bundle(
     session: SessionDep, principal: Writer, bundle: Annotated[Any, Depends(_json_body)]
 ) -> JSONResponse:
-    actor = reads.client_actor(principal)
+    actor = client_actor(principal)
     result = ingest.process(
         session=session, actor=actor, institution_id=principal.institution_id, bundle=bundle
     )

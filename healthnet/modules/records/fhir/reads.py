@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from healthnet.core.audit import service as audit
 from healthnet.core.errors import DomainError
-from healthnet.core.oidc.service import ClientPrincipal
+from healthnet.core.oidc.service import ClientPrincipal, client_actor
 from healthnet.core.patients import service as patients
 from healthnet.core.patients.identifiers import IdentifierType
 from healthnet.core.patients.models import Person
-from healthnet.core.rbac.actor import SCOPE_CITY, Actor
+from healthnet.core.rbac.actor import Actor
 from healthnet.modules.records.access import hidden_categories
 from healthnet.modules.records.fhir import search, systems
 from healthnet.modules.records.fhir.outcome import FhirError, issue
@@ -38,18 +38,6 @@ EVERYTHING_TYPES = (
     "Immunization",
 )
 SUPPORTED = ("Patient", *EVERYTHING_TYPES)
-
-
-def client_actor(principal: ClientPrincipal) -> Actor:
-    """The hospital system as the actor of services and audit records."""
-    return Actor(
-        user_id=principal.client_pk,
-        username=f"client:{principal.client_id}"[:64],
-        institution_id=principal.institution_id,
-        district_code=None,
-        permissions=frozenset(),
-        scopes=frozenset({SCOPE_CITY}),
-    )
 
 
 def not_found(rtype: str, rid: str) -> FhirError:

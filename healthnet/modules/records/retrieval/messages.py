@@ -33,6 +33,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Only a resident's own account can open this page",
     ),
     "records.category_unknown": ("隐私类别不正确", "Unknown privacy category"),
+    "records.consent_integrity_violation": (
+        "您的隐私设置校验失败（可能被篡改），已按“隐藏”处理，暂不能修改，请联系管理员",
+        "Your privacy settings failed their integrity check; they count as hidden and cannot "
+        "be changed until an administrator has checked them",
+    ),
     "records.break_glass_not_found": ("未找到该紧急调阅记录", "Emergency access not found"),
     "records.break_glass_reviewed": (
         "该紧急调阅已审核，不能重复审核",

@@ -15,7 +15,7 @@ from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.audit.models import AuditRecord, AuditRecordArchive
 from healthnet.core.db import utcnow
-from healthnet.core.errors import Conflict, NotFound, ValidationFailed
+from healthnet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from healthnet.core.i18n import t
 from healthnet.core.patients import service as patients
 from healthnet.core.patients.models import Person
@@ -372,12 +372,15 @@ def set_own_privacy(
     request: AuditContext | None = None,
 ) -> PrivacySettings:
     """Replace the resident's hidden categories with ``data.hidden``. Audited (the label
-    change itself is evidence: who changed what, when)."""
+    change itself is evidence: who changed what, when); each choice carries an integrity tag,
+    and settings that fail theirs are refused (403) rather than silently re-tagged."""
     person_id = access.resident_person_id(session, actor)
     wanted = set(data.hidden)
     for i, category in enumerate(data.hidden):
         if category not in access.CATEGORIES:
             raise ValidationFailed.field(f"hidden[{i}]", "records.category_unknown")
+    if access.tampered_categories(session, person_id):
+        raise Forbidden("records.consent_integrity_violation")
     existing = {
         c.category: c
         for c in session.scalars(select(Consent).where(Consent.person_id == person_id))

@@ -6,7 +6,7 @@ count as theirs.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -58,7 +58,7 @@ class TestFact:
 
 
 def person_ids(session: Session, person_id: str) -> list[str]:
-    """The resident and every record merged into them."""
+    """The resident and every record merged into them (their facts count as the resident's)."""
     merged = session.scalars(select(Person.id).where(Person.merged_into_id == person_id)).all()
     return [person_id, *merged]
 
@@ -72,10 +72,13 @@ def supply_end(ordered_at: datetime, days_supply: int | None) -> date | None:
     return local_date(ordered_at) + timedelta(days=days_supply - 1)
 
 
-def medications_since(*, session: Session, person_id: str, since: datetime) -> list[MedicationFact]:
+def medications_since(
+    *, session: Session, person_id: str, since: datetime, ids: Sequence[str] | None = None
+) -> list[MedicationFact]:
     """Medication orders of the resident from ``since`` on, oldest first (cancelled and
-    entered-in-error orders left out)."""
-    ids = person_ids(session, person_id)
+    entered-in-error orders left out). ``ids``: :func:`person_ids` of ``person_id`` when the
+    caller has them already (one look-up for several questions about the same resident)."""
+    ids = ids or person_ids(session, person_id)
     rows = session.execute(
         select(MedicationOrder, Institution.name)
         .join(Institution, Institution.id == MedicationOrder.institution_id)
@@ -129,12 +132,14 @@ def tests_since(
     person_id: str,
     since: datetime,
     item_codes: Collection[str] | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[TestFact]:
     """Lab results (by collection time) and exam reports (by performed time) of the resident
-    from ``since`` on, oldest first; only ``item_codes`` when given."""
-    ids = person_ids(session, person_id)
+    from ``since`` on, oldest first; only ``item_codes`` when given; ``ids`` as in
+    :func:`medications_since`."""
     if item_codes is not None and not item_codes:
         return []
+    ids = ids or person_ids(session, person_id)
     lab_q = (
         select(LabResult, Institution.name)
         .join(Institution, Institution.id == LabResult.institution_id)

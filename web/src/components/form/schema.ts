@@ -144,6 +144,8 @@ export interface ProgramElement {
   allowFuture?: boolean
   codePrefixes?: string[] | null
   decimals?: number | null
+  /** Filled in by the program's rules only (BMI, z-scores): drawn read-only. */
+  computed?: boolean
 }
 
 export interface ProgramSection {
@@ -183,7 +185,8 @@ export function elementToField(el: ProgramElement, optionSets: ProgramOptionSet[
     key: el.code,
     label: el.name,
     type: 'text',
-    required: Boolean(el.required) || (opts.required ?? []).includes(el.code),
+    required: !el.computed && (Boolean(el.required) || (opts.required ?? []).includes(el.code)),
+    ...(el.computed ? { disabled: true } : {}),
     ...(el.help ? { help: el.help } : {}),
     ...(el.unit ? { unit: el.unit } : {}),
   }

@@ -24,6 +24,8 @@ export default {
   mine: {
     title: 'Me',
     account: 'Account',
+    signInWith: 'Sign in with',
+    signInWithResident: 'Mobile or ID number',
     accountKind: 'Account type',
     kindResident: 'Resident',
     kindStaff: 'Staff',

@@ -25,6 +25,8 @@ export default {
   mine: {
     title: '我的',
     account: '登录账号',
+    signInWith: '登录方式',
+    signInWithResident: '手机号或身份证号',
     accountKind: '账号类型',
     kindResident: '居民',
     kindStaff: '工作人员',

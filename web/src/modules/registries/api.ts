@@ -4,6 +4,7 @@
 import { api, unwrap } from '@/api/client'
 import type { components, paths } from '@/api/schema'
 import type { ProgramFormDef, ProgramOptionSet } from '@/components/form/schema'
+import { filenameFromDisposition } from '@/modules/security/utils'
 
 export type ProgramRead = components['schemas']['ProgramRead']
 export type ProgramDetail = components['schemas']['ProgramDetail']
@@ -14,6 +15,7 @@ export type ProgramEvent = components['schemas']['EventRead']
 export type SaveResult = components['schemas']['SaveResult']
 export type WorkItem = components['schemas']['WorkItem']
 export type Transfer = components['schemas']['TransferRead']
+export type EnrolmentSignature = components['schemas']['SignatureRead']
 export type WorkListQuery = NonNullable<paths['/api/v1/programs/worklist']['get']['parameters']['query']>
 export type EnrolmentQuery = NonNullable<paths['/api/v1/programs/{code}/enrolments']['get']['parameters']['query']>
 export type TransferQuery = NonNullable<paths['/api/v1/programs/transfers']['get']['parameters']['query']>
@@ -38,6 +40,8 @@ export interface TransitionDef {
   to: string
   roles: string[]
   noteRequired?: boolean
+  /** The performer signs the record (SM2) on this transition. */
+  sign?: boolean
 }
 
 export interface ProgramDefinition {
@@ -72,6 +76,8 @@ export const programsApi = {
     unwrap(api.PATCH('/api/v1/programs/events/{event_id}', { params: { path: { event_id: eventId } }, body: { eventOn, values } })),
   skipEvent: (eventId: string, reason: string) =>
     unwrap(api.POST('/api/v1/programs/events/{event_id}/skip', { params: { path: { event_id: eventId } }, body: { reason } })),
+  /** The record's SM2 signature, verified by the server now. */
+  signature: (id: string) => unwrap(api.GET('/api/v1/programs/enrolments/{enrolment_id}/signature', { params: enrolmentPath(id) })),
   transition: (id: string, transition: string, note: string | null) =>
     unwrap(api.POST('/api/v1/programs/enrolments/{enrolment_id}/transitions', { params: enrolmentPath(id), body: { transition, note } })),
   requestTransfer: (id: string, toOrgUnitId: string, reason: string | null) =>
@@ -82,4 +88,37 @@ export const programsApi = {
   rejectTransfer: (id: string, note: string | null) =>
     unwrap(api.POST('/api/v1/programs/transfers/{transfer_id}/reject', { params: { path: { transfer_id: id } }, body: { note } })),
   worklist: (query: WorkListQuery) => unwrap(api.GET('/api/v1/programs/worklist', { params: { query } })),
+}
+
+// --------------------------------------------------------------------------- indicators
+export type IndicatorDef = components['schemas']['IndicatorRead']
+export type IndicatorList = components['schemas']['IndicatorListRead']
+export type IndicatorValueRow = components['schemas']['IndicatorValueRow']
+export type IndicatorValues = components['schemas']['IndicatorValuesRead']
+export type IndicatorTrend = components['schemas']['IndicatorTrendRead']
+export type IndicatorValuesQuery = NonNullable<paths['/api/v1/programs/{code}/indicators/values']['get']['parameters']['query']>
+export type IndicatorTrendQuery = NonNullable<paths['/api/v1/programs/{code}/indicators/trend']['get']['parameters']['query']>
+
+const inProgram = (code: string) => ({ path: { code } })
+
+export const indicatorsApi = {
+  /** The program's indicators (from its metadata) and when their tables were last refreshed. */
+  list: (code: string) => unwrap(api.GET('/api/v1/programs/{code}/indicators', { params: inProgram(code) })),
+  values: (code: string, query: IndicatorValuesQuery) =>
+    unwrap(api.GET('/api/v1/programs/{code}/indicators/values', { params: { ...inProgram(code), query } })),
+  trend: (code: string, query: IndicatorTrendQuery) =>
+    unwrap(api.GET('/api/v1/programs/{code}/indicators/trend', { params: { ...inProgram(code), query } })),
+  /** The workbook the server renders (and audits) for these values, with the name it gave it. */
+  export: async (code: string, query: IndicatorValuesQuery): Promise<{ blob: Blob; filename: string }> => {
+    let disposition: string | null = null
+    const blob = await unwrap(
+      api.GET('/api/v1/programs/{code}/indicators/export.xlsx', { params: { ...inProgram(code), query }, parseAs: 'blob' }).then((r) => {
+        disposition = r.response.headers.get('Content-Disposition')
+        return r
+      }),
+    )
+    return { blob: blob as unknown as Blob, filename: filenameFromDisposition(disposition) ?? `indicators-${code}.xlsx` }
+  },
+  /** Queues the refresh job (202); the tables change when the worker has run it. */
+  refresh: (code: string) => unwrap(api.POST('/api/v1/programs/{code}/indicators/refresh', { params: inProgram(code) })),
 }

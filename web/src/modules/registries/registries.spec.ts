@@ -80,6 +80,11 @@ describe('elementToField: every value type of a program element', () => {
   it('a field a rule requires becomes required', () => {
     expect(elementToField(el('text'), sets, { required: ['x'] }).required).toBe(true)
   })
+  it('a computed element (z-score, BMI) is read-only and never required', () => {
+    const f = elementToField(el('number', { computed: true, required: true, decimals: 2 }), sets, { required: ['x'] })
+    expect(f).toMatchObject({ type: 'number', disabled: true, required: false, precision: 2 })
+    expect(conv(el('number')).disabled).toBeUndefined()
+  })
 })
 
 describe('programForm', () => {

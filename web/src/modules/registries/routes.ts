@@ -1,7 +1,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 // Paths equal the registries MANIFEST's menu entries (/registries/worklist, /registries/programs,
-// /registries/transfers). Every page is drawn from the program's metadata.
+// /registries/transfers, /registries/indicators). Every page is drawn from the program's metadata.
 const read = 'programs:enrolment:read'
 const routes: RouteRecordRaw[] = [
   {
@@ -36,6 +36,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/EnrolmentDetailView.vue'),
     props: true,
     meta: { title: 'registries.enrolment.detail', permission: read },
+  },
+  {
+    path: 'registries/indicators/:code?',
+    name: 'registries-indicators',
+    component: () => import('./views/IndicatorsView.vue'),
+    props: true,
+    meta: { title: 'registries.menu.indicators', permission: 'programs:indicator:read' },
   },
   {
     path: 'registries/transfers',

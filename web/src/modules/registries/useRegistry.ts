@@ -75,14 +75,19 @@ export function usePersonNames() {
 }
 
 export function useInstitutionNames() {
+  // Names come from the city's institution directory (public facts, any district: a transfer
+  // names a community outside the user's data scope), up to 100 ids per request.
   function load(ids: (string | null | undefined)[]): void {
-    for (const id of new Set(ids)) {
-      if (!id || institutions.has(id)) continue
-      institutions.set(id, '')
-      unwrap(api.GET('/api/v1/orgs/institutions/{institution_id}', { params: { path: { institution_id: id } } })).then(
-        (i) => institutions.set(id, i.name),
-        // Outside the user's data scope (another district's institution): not named here.
-        () => institutions.set(id, translate('registries.otherInstitution')),
+    const missing = [...new Set(ids)].filter((id): id is string => !!id && !institutions.has(id))
+    for (const id of missing) institutions.set(id, '')
+    for (let i = 0; i < missing.length; i += 100) {
+      const chunk = missing.slice(i, i + 100)
+      unwrap(api.GET('/api/v1/orgs/directory', { params: { query: { ids: chunk.join(','), pageSize: 100 } } })).then(
+        (page) => {
+          for (const inst of page.items) institutions.set(inst.id, inst.name)
+          for (const id of chunk) if (!institutions.get(id)) institutions.set(id, translate('registries.otherInstitution'))
+        },
+        () => chunk.forEach((id) => institutions.set(id, translate('registries.otherInstitution'))),
       )
     }
   }

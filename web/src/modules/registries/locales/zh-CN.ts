@@ -1,5 +1,5 @@
 export default {
-  menu: { worklist: '登记与随访', programs: '专病登记', transfers: '转入转出' },
+  menu: { worklist: '登记与随访', programs: '专病登记', transfers: '转入转出', indicators: '专病指标统计' },
   program: {
     code: '编码', name: '专病登记', kind: '类型', version: '版本', kinds: { enrolment: '登记管理', single_event: '报告卡' },
     open: '查看登记', enrol: '新增登记', report: '填报报告卡', source: '依据',
@@ -33,7 +33,24 @@ export default {
     direction: '方向', directions: { incoming: '转入（待本机构接收）', outgoing: '转出（本机构发起）' }, status: '状态',
     statuses: { requested: '待接收', accepted: '已接收', rejected: '已拒绝' }, from: '转出机构', to: '转入机构', reason: '原因',
     requestedAt: '申请时间', decidedAt: '处理时间', note: '处理说明', accept: '接收', reject: '拒绝', acceptPrompt: '接收后由本机构管理。说明（可不填）：',
-    rejectPrompt: '请填写拒绝原因：', accepted: '已接收', rejected: '已拒绝', enrolment: '登记',
+    rejectPrompt: '请填写拒绝原因：', accepted: '已接收', rejected: '已拒绝', enrolment: '登记', person: '居民', program: '专病',
+  },
+  indicators: {
+    open: '指标统计', switch: '切换专病', periodType: '统计周期', periodTypes: { month: '月', quarter: '季度', year: '年' },
+    period: '统计期', groupBy: '汇总方式', groupBys: { district: '按区', institution: '按机构' },
+    districtScope: '{name}各机构', back: '返回全部区', drillHint: '点击区名查看该区各机构',
+    org: { district: '区', institution: '机构' }, district: '所在区', numerator: '分子', denominator: '分母', value: '指标值',
+    count: '计数', comparison: '{indicator}：{scope}对比', trend: '{indicator}：近 12 个月趋势', trendOf: '（{name}）',
+    export: '导出Excel', refresh: '刷新统计', refreshing: '已提交刷新任务，统计完成后页面将自动更新', refreshed: '统计已更新',
+    refreshSlow: '刷新任务仍在进行，请稍后点击“刷新”查看', updatedAt: '数据更新于 {time}',
+    never: '尚未生成统计数据', neverHint: '指标按预先汇总的统计表展示，请先刷新统计。', neverHintNoPerm: '指标按预先汇总的统计表展示，请联系有权限的人员刷新统计。',
+    none: '该专病未定义统计指标', noPrograms: '暂无可统计的专病',
+    periodName: { month: '{year}年{month}月', quarter: '{year}年第{quarter}季度', year: '{year}年' },
+    perTenThousand: '/万', perHundredThousand: '/10万',
+  },
+  signature: {
+    signed: '已签名 (SM2) · {signer} · {time}', invalid: '签名无效', stale: '已更正，待重新签名', verify: '验证',
+    valid: '签名有效：{signer} 于 {time} 以 SM2 签名，记录自签名后未被修改', locked: '已签名，不能直接修改',
   },
   other: '其他',
   otherInstitution: '其他机构',
