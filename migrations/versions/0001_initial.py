@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:05:18.792958
+Create Date: 2026-11-26 05:37:56.334688
 """
 
 from __future__ import annotations
@@ -2111,7 +2111,9 @@ def upgrade() -> None:
         sa.Column("line_name", sa.String(length=200), nullable=False),
         sa.Column("drug_class", sa.String(length=7), nullable=True),
         sa.Column("drug_class_name", sa.String(length=100), nullable=True),
-        sa.Column("earlier_record_id", sa.String(length=64), nullable=False),
+        sa.Column("within_order", sa.Boolean(), nullable=False),
+        sa.Column("other_line_index", sa.Integer(), nullable=True),
+        sa.Column("earlier_record_id", sa.String(length=64), nullable=True),
         sa.Column("earlier_institution_id", sa.String(length=32), nullable=True),
         sa.Column("earlier_institution_name", sa.String(length=200), nullable=False),
         sa.Column("earlier_date", sa.Date(), nullable=False),
@@ -2145,6 +2147,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "response IS NULL OR ((responded_by IS NOT NULL OR responded_by_client_id IS NOT NULL) AND responded_at IS NOT NULL)",
             name=op.f("ck_alerts_prompt_response_has_who_and_when"),
+        ),
+        sa.CheckConstraint(
+            "within_order OR earlier_record_id IS NOT NULL",
+            name=op.f("ck_alerts_prompt_earlier_has_record"),
         ),
         sa.ForeignKeyConstraint(
             ["check_id"],

@@ -104,6 +104,7 @@ class NewDrug:
     ingredient_code: str | None
     atc_code: str | None
     start_date: date
+    days_supply: int | None = None
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class Finding:
     line_code: str
     line_name: str
     drug_class: str | None
-    earlier_record_id: str
+    earlier_record_id: str | None
     earlier_institution_id: str | None
     earlier_institution_name: str
     earlier_date: date
@@ -190,6 +191,9 @@ class Finding:
     # comes from another institution: the prompt says that there is a duplicate, not where or
     # what (SECURITY.md "security labels").
     protected: bool = False
+    # A duplicate of another line of the same new order (``other_line_index``), not of a record.
+    within_order: bool = False
+    other_line_index: int | None = None
 
 
 def protected(fact: MedicationLike | TestLike, own_institution_id: str | None) -> bool:
@@ -213,7 +217,7 @@ def ingredient_key(
     return ("drug", drug_code)
 
 
-def _same_ingredient(new: NewDrug, old: MedicationLike) -> bool:
+def _same_ingredient(new: NewDrug, old: MedicationLike | NewDrug) -> bool:
     if new.ingredient_code and old.ingredient_code:
         return new.ingredient_code == old.ingredient_code
     if new.atc_code and old.atc_code and len(new.atc_code) == 7 and len(old.atc_code) == 7:
@@ -313,6 +317,67 @@ def match_drugs(
     )
 
 
+def match_drugs_within_order(
+    *,
+    drugs: Sequence[NewDrug],
+    rules: Sequence[DrugRuleSpec],
+    encounter_class: str,
+    institution_id: str,
+    institution_name: str,
+) -> list[Finding]:
+    """Prompts for two lines of the same new order that duplicate each other, by the same rules,
+    exemptions and tolerance as an earlier order: the line that starts first (the earlier line
+    on the same day) plays the earlier order, placed on its start date. Each pair gives one
+    prompt, on the later line of the request; its "earlier record" is the other line."""
+    findings: list[Finding] = []
+    for i, new in enumerate(drugs):
+        for other in drugs[:i]:
+            if _same_ingredient(new, other):
+                kind = KIND_DRUG_INGREDIENT
+                rule = _most_specific(rules, MATCH_INGREDIENT, new.atc_code)
+            else:
+                kind = KIND_DRUG_CLASS
+                if not new.atc_code or not other.atc_code:
+                    continue
+                rule = _most_specific(rules, MATCH_ATC_CLASS, new.atc_code, other.atc_code)
+            if rule is None or encounter_class in rule.exempt_encounter_classes:
+                continue
+            if _exempt(
+                rule.exempt_codes, new.drug_code, new.ingredient_code, new.atc_code
+            ) or _exempt(rule.exempt_codes, other.drug_code, other.ingredient_code, other.atc_code):
+                continue
+            first, second = (other, new) if other.start_date <= new.start_date else (new, other)
+            last = supply_last_day(first.start_date, first.days_supply)
+            left = remaining_supply(
+                ordered_on=first.start_date, last_day=last, new_start=second.start_date
+            )
+            if left <= rule.tolerance_days:
+                continue
+            findings.append(
+                Finding(
+                    kind=kind,
+                    rule_code=rule.code,
+                    rule_name=rule.name,
+                    severity=rule.severity,
+                    line_kind="drug",
+                    line_index=new.index,
+                    line_code=new.drug_code,
+                    line_name=new.generic_name,
+                    drug_class=new.atc_code[:ATC_CLASS_LENGTH] if new.atc_code else None,
+                    earlier_record_id=None,
+                    earlier_institution_id=institution_id,
+                    earlier_institution_name=institution_name,
+                    earlier_date=other.start_date,
+                    earlier_name=other.generic_name,
+                    remaining_days=left,
+                    class_prefix=rule.atc_prefix if kind == KIND_DRUG_CLASS else None,
+                    within_order=True,
+                    other_line_index=other.index,
+                )
+            )
+    return findings
+
+
 # ---------------------------------------------------------------- labs and exams
 
 
@@ -379,4 +444,48 @@ def match_items(
                 protected=protected(latest, own_institution_id),
             )
         )
+    return findings
+
+
+def match_items_within_order(
+    *,
+    items: Sequence[NewItem],
+    rules: Sequence[ItemRuleSpec],
+    encounter_class: str,
+    order_on: date,
+    institution_id: str,
+    institution_name: str,
+) -> list[Finding]:
+    """Prompts for a lab or exam item ordered twice in the same new order (an item with an
+    active, not exempt rule): one per pair, on the later line, naming the other line."""
+    applicable = rules_for_items(items, rules, encounter_class)
+    findings: list[Finding] = []
+    for i, item in enumerate(items):
+        rule = applicable.get(item.index)
+        if rule is None:
+            continue
+        for other in items[:i]:
+            if (other.kind, other.item_code) != (item.kind, item.item_code):
+                continue
+            findings.append(
+                Finding(
+                    kind=KIND_LAB_REPEAT if rule.kind == "lab" else KIND_EXAM_REPEAT,
+                    rule_code=rule.code,
+                    rule_name=rule.name,
+                    severity=rule.severity,
+                    line_kind=rule.kind,
+                    line_index=item.index,
+                    line_code=item.item_code,
+                    line_name=item.item_name,
+                    drug_class=None,
+                    earlier_record_id=None,
+                    earlier_institution_id=institution_id,
+                    earlier_institution_name=institution_name,
+                    earlier_date=order_on,
+                    earlier_name=other.item_name,
+                    window_days=rule.window_days,
+                    within_order=True,
+                    other_line_index=other.index,
+                )
+            )
     return findings

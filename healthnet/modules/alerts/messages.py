@@ -32,6 +32,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{earlier} was done on {date} at {institution} (conclusion: {result}); "
         "{new} repeats it within {window} days",
     ),
+    "alerts.prompt.within_drug_ingredient": (
+        "本次处方中‘{new}’与第{line}行‘{earlier}’含相同成分，请确认是否重复开具",
+        "{new} has the same ingredient as line {line} ({earlier}) of this order; "
+        "is it a duplicate?",
+    ),
+    "alerts.prompt.within_drug_class": (
+        "本次处方中‘{new}’与第{line}行‘{earlier}’同属{klass}，疑似重复用药，请确认是否重复开具",
+        "{new} is in the same class ({klass}) as line {line} ({earlier}) of this order; "
+        "is it a duplicate?",
+    ),
+    "alerts.prompt.within_lab_repeat": (
+        "本次开单中‘{new}’与第{line}行‘{earlier}’为同一检验项目，请确认是否重复开具",
+        "{new} is the same lab test as line {line} ({earlier}) of this order; is it a duplicate?",
+    ),
+    "alerts.prompt.within_exam_repeat": (
+        "本次开单中‘{new}’与第{line}行‘{earlier}’为同一检查项目，请确认是否重复开具",
+        "{new} is the same exam as line {line} ({earlier}) of this order; is it a duplicate?",
+    ),
     "alerts.prompt.no_result": ("未出报告", "no report yet"),
     "alerts.prompt.protected_drug": (
         "患者于{date}在其他医疗机构有受保护的用药记录，余量约{days}天，与本次{new}疑似重复用药",

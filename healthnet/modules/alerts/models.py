@@ -153,6 +153,7 @@ class Prompt(IdMixin, Base):
             "response IS NULL OR response <> 'overridden' OR reason IS NOT NULL",
             name="override_has_reason",
         ),
+        CheckConstraint("within_order OR earlier_record_id IS NOT NULL", name="earlier_has_record"),
         Index("ix_alerts_prompt_institution_day", "ordering_institution_id", "checked_on"),
     )
 
@@ -170,8 +171,12 @@ class Prompt(IdMixin, Base):
     # ATC level 4 of the new drug (e.g. C10AA) and its name, for "by drug class".
     drug_class: Mapped[str | None] = mapped_column(String(7))
     drug_class_name: Mapped[str | None] = mapped_column(String(100))
-    # The earlier record that makes the new line a duplicate.
-    earlier_record_id: Mapped[str] = mapped_column(String(64))
+    # The earlier record that makes the new line a duplicate. A duplicate within the new order
+    # itself (``within_order``) names the other line instead (``other_line_index``, same list):
+    # no record id, the ordering institution and the other line's start / the order date.
+    within_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    other_line_index: Mapped[int | None] = mapped_column(Integer)
+    earlier_record_id: Mapped[str | None] = mapped_column(String(64))
     earlier_institution_id: Mapped[str | None] = mapped_column(String(32))
     earlier_institution_name: Mapped[str] = mapped_column(String(200))
     earlier_date: Mapped[date] = mapped_column(Date)

@@ -149,9 +149,10 @@ class PromptLine(ApiModel):
 
 
 class EarlierRecord(ApiModel):
-    """The earlier record from the shared health record that the new line duplicates."""
+    """The earlier record from the shared health record that the new line duplicates; for a
+    duplicate within the new order, the other line (no record id, the ordering institution)."""
 
-    record_id: str
+    record_id: str | None
     institution_id: str | None
     institution_name: str
     date: date
@@ -167,6 +168,12 @@ class PromptRead(ApiModel):
     rule_name: str
     severity: Severity
     line: PromptLine
+    within_order: bool = Field(
+        False, description="与本次开单中的另一行重复（而非既往记录），另一行见 otherLineIndex"
+    )
+    other_line_index: int | None = Field(
+        None, description="本次开单中与之重复的另一行（同一列表中的下标，从 0 起）"
+    )
     earlier: EarlierRecord
     message: str
     response: ResponseAction | None

@@ -4222,7 +4222,8 @@ export interface components {
         };
         /**
          * EarlierRecord
-         * @description The earlier record from the shared health record that the new line duplicates.
+         * @description The earlier record from the shared health record that the new line duplicates; for a
+         *     duplicate within the new order, the other line (no record id, the ordering institution).
          */
         EarlierRecord: {
             /**
@@ -4237,7 +4238,7 @@ export interface components {
             /** Name */
             name: string;
             /** Recordid */
-            recordId: string;
+            recordId: string | null;
             /** Remainingdays */
             remainingDays?: number | null;
             /** Result */
@@ -5917,6 +5918,11 @@ export interface components {
             line: components["schemas"]["PromptLine"];
             /** Message */
             message: string;
+            /**
+             * Otherlineindex
+             * @description 本次开单中与之重复的另一行（同一列表中的下标，从 0 起）
+             */
+            otherLineIndex?: number | null;
             /** Reason */
             reason: string | null;
             /** Respondedat */
@@ -5940,6 +5946,12 @@ export interface components {
              * @enum {string}
              */
             severity: "warning" | "info";
+            /**
+             * Withinorder
+             * @description 与本次开单中的另一行重复（而非既往记录），另一行见 otherLineIndex
+             * @default false
+             */
+            withinOrder: boolean;
         };
         /** RecoveryCodesRead */
         RecoveryCodesRead: {

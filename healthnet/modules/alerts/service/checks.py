@@ -140,6 +140,7 @@ def _new_lines(data: CheckRequest, order_date: date) -> tuple[list[NewDrug], lis
                 ingredient_code=line.ingredient_code,
                 atc_code=line.atc_code,
                 start_date=start,
+                days_supply=line.days_supply,
             )
         )
     if errors:
@@ -164,13 +165,26 @@ def _drug_findings(
         return []
     since = local_datetime(matching.drug_lookback_start(d.start_date for d in drugs))
     history = records.medications_since(session=session, person_id=person_id, since=since, ids=ids)
-    return matching.match_drugs(
+    found = matching.match_drugs(
         drugs=drugs,
         history=history,
         rules=rules,
         encounter_class=encounter_class,
         own_institution_id=institution_id,
     )
+    found += matching.match_drugs_within_order(
+        drugs=drugs,
+        rules=rules,
+        encounter_class=encounter_class,
+        institution_id=institution_id,
+        institution_name=_institution_name(session, institution_id),
+    )
+    return sorted(found, key=lambda f: f.line_index)  # stable: earlier records first
+
+
+def _institution_name(session: Session, institution_id: str) -> str:
+    institution = session.get(Institution, institution_id)
+    return institution.name if institution is not None else institution_id
 
 
 def _item_findings(
@@ -194,7 +208,7 @@ def _item_findings(
         item_codes=sorted({r.item_code for r in applicable.values()}),
         ids=ids,
     )
-    return matching.match_items(
+    found = matching.match_items(
         items=items,
         history=history,
         rules=list(applicable.values()),
@@ -202,6 +216,15 @@ def _item_findings(
         order_on=order_date,
         own_institution_id=institution_id,
     )
+    found += matching.match_items_within_order(
+        items=items,
+        rules=list(applicable.values()),
+        encounter_class=encounter_class,
+        order_on=order_date,
+        institution_id=institution_id,
+        institution_name=_institution_name(session, institution_id),
+    )
+    return sorted(found, key=lambda f: f.line_index)  # stable: earlier records first
 
 
 def mask_protected(finding: Finding) -> Finding:
@@ -222,6 +245,17 @@ def mask_protected(finding: Finding) -> Finding:
 
 def message(finding: Finding) -> str:
     """The prompt as the doctor reads it (Chinese)."""
+    if finding.within_order:
+        klass = None
+        if finding.kind == KIND_DRUG_CLASS:
+            klass = atc_class_name(finding.class_prefix) or finding.rule_name
+        return t(
+            f"alerts.prompt.within_{finding.kind}",
+            new=finding.line_name,
+            line=(finding.other_line_index or 0) + 1,
+            earlier=finding.earlier_name,
+            klass=klass,
+        )
     if finding.protected:
         return t(
             f"alerts.prompt.protected_{'drug' if finding.line_kind == 'drug' else 'test'}",
@@ -258,8 +292,8 @@ def run_check(
     client: ClientPrincipal | None = None,
 ) -> Check:
     """Compare the new lines with the patient's recent medications and tests in every
-    institution, store the check and its prompts, and audit the read (one record, purpose
-    TREAT).
+    institution and with each other (two lines of one order), store the check and its prompts,
+    and audit the read (one record, purpose TREAT).
 
     ``client`` is set when a hospital system calls with its access token (``actor`` is then
     :func:`healthnet.core.oidc.service.client_actor`): the check records the system and the
@@ -309,6 +343,8 @@ def run_check(
                 line_name=f.line_name,
                 drug_class=f.drug_class,
                 drug_class_name=atc_class_name(f.drug_class),
+                within_order=f.within_order,
+                other_line_index=f.other_line_index,
                 earlier_record_id=f.earlier_record_id,
                 earlier_institution_id=f.earlier_institution_id,
                 earlier_institution_name=f.earlier_institution_name,
@@ -493,6 +529,8 @@ def present_prompt(prompt: Prompt, clients: dict[str, str] | None = None) -> Pro
             code=prompt.line_code,
             name=prompt.line_name,
         ),
+        within_order=bool(prompt.within_order),
+        other_line_index=prompt.other_line_index,
         earlier=EarlierRecord(
             record_id=prompt.earlier_record_id,
             institution_id=prompt.earlier_institution_id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Prompt, StatsRow } from './api'
-import { collectResponses, percent, statsChart } from './present'
+import { collectResponses, otherLine, percent, statsChart } from './present'
 
 const prompt = (id: string, response: Prompt['response'] = null): Prompt => ({
   id,
@@ -9,6 +9,7 @@ const prompt = (id: string, response: Prompt['response'] = null): Prompt => ({
   ruleName: '同成分重复用药',
   severity: 'warning',
   line: { kind: 'drug', index: 0, code: 'D1', name: '阿托伐他汀钙片' },
+  withinOrder: false,
   earlier: { recordId: 'r1', institutionId: 'i1', institutionName: '上海市第六人民医院', date: '2026-11-07', name: '阿托伐他汀钙片', result: null, remainingDays: 12 },
   message: '…',
   response,
@@ -23,6 +24,14 @@ describe('percent', () => {
     expect(percent(0.25)).toBe('25.0%')
     expect(percent(1)).toBe('100.0%')
     expect(percent(null)).toBe('—')
+  })
+})
+
+describe('otherLine', () => {
+  it('numbers the other line of the same order from 1, and is null for an earlier record', () => {
+    expect(otherLine(prompt('a'))).toBeNull()
+    expect(otherLine({ ...prompt('b'), withinOrder: true, otherLineIndex: 0 })).toBe(1)
+    expect(otherLine({ ...prompt('c'), withinOrder: true, otherLineIndex: 2 })).toBe(3)
   })
 })
 

@@ -8,6 +8,12 @@ export function percent(rate: number | null | undefined): string {
   return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`
 }
 
+/** The line (1-based, in its list: drugs or items) of the new order that a prompt's line
+ * duplicates, or null when the prompt names an earlier record of the patient. */
+export function otherLine(p: Pick<Prompt, 'withinOrder' | 'otherLineIndex'>): number | null {
+  return p.withinOrder && p.otherLineIndex != null ? p.otherLineIndex + 1 : null
+}
+
 export interface Decision {
   action: '' | 'accepted' | 'overridden'
   reason: string

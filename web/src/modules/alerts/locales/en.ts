@@ -11,7 +11,7 @@ export default {
     drugs: 'Drugs', items: 'Labs and exams', addDrug: 'Add drug', addItem: 'Add item', remove: 'Remove',
     drugCode: 'Drug code', genericName: 'Generic name', ingredientCode: 'Ingredient code', atcCode: 'ATC code', daysSupply: 'Days',
     startDate: 'Start date', kind: 'Kind', itemCode: 'Item code', itemName: 'Item name', run: 'Run check',
-    examples: 'Fill in an example', noPrompts: 'No suspected duplicates.', prompts: '{n} prompts', earlier: 'Earlier record',
+    examples: 'Fill in an example', noPrompts: 'No suspected duplicates.', prompts: '{n} prompts', earlier: 'Earlier record', sameOrder: 'Line {n} of this order',
     remaining: '{n} days left', result: 'Result', accept: 'Accept (change the order)', override: 'Override', reason: 'Reason',
     reasonPlaceholder: 'e.g. dose change, follow-up needed', responded: '{who} at {at}', submitResponses: 'Submit responses',
     reasonRequired: 'A reason is required to override', needLines: 'Add at least one drug or item',

@@ -11,7 +11,7 @@ export default {
     drugs: '药品', items: '检验检查', addDrug: '添加药品', addItem: '添加项目', remove: '删除',
     drugCode: '药品编码', genericName: '通用名', ingredientCode: '成分编码', atcCode: 'ATC 编码', daysSupply: '天数',
     startDate: '开始日期', kind: '类别', itemCode: '项目编码', itemName: '项目名称', run: '开始试算',
-    examples: '填入示例', noPrompts: '未发现疑似重复，可以开具。', prompts: '提示 {n} 条', earlier: '既往记录',
+    examples: '填入示例', noPrompts: '未发现疑似重复，可以开具。', prompts: '提示 {n} 条', earlier: '既往记录', sameOrder: '本次开单第 {n} 行',
     remaining: '余量 {n} 天', result: '结果', accept: '采纳（修改医嘱）', override: '忽略', reason: '忽略理由',
     reasonPlaceholder: '如：剂量调整、病情变化需要复查', responded: '{who} 于 {at}', submitResponses: '提交处理结果',
     reasonRequired: '忽略提示时必须填写理由', needLines: '请至少添加一条药品或检验检查项目',
