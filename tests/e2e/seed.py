@@ -168,6 +168,7 @@ def seed() -> Facts:
 
     from healthnet.core.auth import service as auth
     from healthnet.core.auth import totp
+    from healthnet.core.certs import service as certs
     from healthnet.core.codes.service import load_builtin
     from healthnet.core.crypto import ensure_active_key
     from healthnet.core.db import get_sessionmaker, transaction, utcnow
@@ -247,6 +248,12 @@ def seed() -> Facts:
             )
             doctor = account(session, f"doctor_{pinyin}", f"{short_name}医生", "doctor", inst.id)
             cdc = account(session, f"cdc_{pinyin}", f"{district_name}疾控", "cdc_staff", inst.id)
+            # the district CDC signs the death certificates it confirms (SM2, issue #6)
+            cdc_user = auth.find_login_user(session=session, login_name=cdc.username)
+            assert cdc_user is not None
+            certs.issue_certificate(
+                session=session, actor=None, user_id=cdc_user.id, purpose="signing"
+            )
             doctor_user = auth.find_login_user(session=session, login_name=doctor.username)
             assert doctor_user is not None
             registrar = auth.actor_for(session=session, user=doctor_user)

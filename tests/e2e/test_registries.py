@@ -249,3 +249,59 @@ def test_a_registrant_moves_to_another_institution(browser: Browser, e2e_server:
         assert not rec.page_errors and not rec.console_errors, (rec.page_errors, rec.console_errors)
     finally:
         page.context.close()
+
+
+def test_the_cdc_confirms_a_death_certificate_and_it_is_signed(
+    browser: Browser, e2e_server: Facts
+) -> None:
+    """The 浦东 hospital reports a death; the district CDC reviewer confirms it (审核通过) in the
+    console, which signs the certificate with the reviewer's SM2 key: the page shows who signed
+    and when, the verification succeeds, and the record can no longer be edited."""
+    pudong = e2e_server.districts[1]
+    resident = pudong.residents[1]
+    assert pudong.cdc is not None
+    page = signed_in_page(browser, e2e_server, pudong.doctor)
+    try:
+        page.goto(f"{e2e_server.base_url}/registries/programs")
+        yesterday = (_today() - timedelta(days=1)).date().isoformat()
+        values = {
+            "death_date": yesterday,
+            "death_place": "1",
+            "cause_a": "急性心肌梗死",
+            "cause_a_icd": "I21.9",
+            "interval_a": 3,
+            "interval_a_unit": "h",
+            "diagnosis_level": "1",
+            "diagnosis_basis": "4",
+            "underlying_cause_icd": "I21.9",
+            "pregnancy_related": False,  # a woman of 25: the card asks
+        }
+        status, body = page.evaluate(
+            _POST,
+            [
+                "/api/v1/programs/death/enrolments",
+                {"personId": resident.person_id, "values": values},
+            ],
+        )
+        assert status == 201, body.get("errors")
+        enrolment_id = body["enrolment"]["id"]
+    finally:
+        page.context.close()
+
+    page = signed_in_page(browser, e2e_server, pudong.cdc)
+    try:
+        rec = record(page)
+        page.goto(f"{e2e_server.base_url}/registries/enrolments/{enrolment_id}")
+        expect(page.get_by_test_id("signature")).to_have_count(0)
+        page.get_by_role("button", name="区疾控审核通过").click()
+        page.locator(".el-message-box").get_by_role("button", name="确定").click()
+        signature = page.get_by_test_id("signature")
+        expect(signature).to_contain_text("已签名")
+        expect(signature).to_contain_text("疾控")
+        signature.get_by_role("button", name="验证").click()
+        expect(page.locator(".el-message--success", has_text="签名有效")).to_be_visible()
+        expect(page.get_by_role("button", name="修改登记信息")).to_have_count(0)
+        screenshot(page, "registries-death-signed")
+        assert not rec.page_errors and not rec.console_errors, (rec.page_errors, rec.console_errors)
+    finally:
+        page.context.close()
