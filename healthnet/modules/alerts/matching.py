@@ -250,6 +250,31 @@ def _most_specific(
     return best
 
 
+def _drug_rule(
+    rules: Sequence[DrugRuleSpec],
+    new: NewDrug,
+    old: MedicationLike | NewDrug,
+    encounter_class: str,
+) -> tuple[str, DrugRuleSpec] | None:
+    """The kind of duplicate and the rule that makes ``new`` a duplicate of ``old`` (an earlier
+    order or another line of the same order), or None: no rule, or exempt by encounter or code."""
+    if _same_ingredient(new, old):
+        kind = KIND_DRUG_INGREDIENT
+        rule = _most_specific(rules, MATCH_INGREDIENT, new.atc_code)
+    else:
+        if not new.atc_code or not old.atc_code:
+            return None
+        kind = KIND_DRUG_CLASS
+        rule = _most_specific(rules, MATCH_ATC_CLASS, new.atc_code, old.atc_code)
+    if rule is None or encounter_class in rule.exempt_encounter_classes:
+        return None
+    if _exempt(rule.exempt_codes, new.drug_code, new.ingredient_code, new.atc_code) or _exempt(
+        rule.exempt_codes, old.drug_code, old.ingredient_code, old.atc_code
+    ):
+        return None
+    return kind, rule
+
+
 def match_drugs(
     *,
     drugs: Sequence[NewDrug],
@@ -263,20 +288,10 @@ def match_drugs(
     found: dict[tuple[int, str, str | None, tuple[str, str]], Finding] = {}
     for new in drugs:
         for old in history:
-            if _same_ingredient(new, old):
-                kind = KIND_DRUG_INGREDIENT
-                rule = _most_specific(rules, MATCH_INGREDIENT, new.atc_code)
-            else:
-                kind = KIND_DRUG_CLASS
-                if not new.atc_code or not old.atc_code:
-                    continue
-                rule = _most_specific(rules, MATCH_ATC_CLASS, new.atc_code, old.atc_code)
-            if rule is None or encounter_class in rule.exempt_encounter_classes:
+            applies = _drug_rule(rules, new, old, encounter_class)
+            if applies is None:
                 continue
-            if _exempt(
-                rule.exempt_codes, new.drug_code, new.ingredient_code, new.atc_code
-            ) or _exempt(rule.exempt_codes, old.drug_code, old.ingredient_code, old.atc_code):
-                continue
+            kind, rule = applies
             ordered_on = local_date(old.ordered_at)
             last = supply_last_day(ordered_on, old.days_supply)
             left = remaining_supply(ordered_on=ordered_on, last_day=last, new_start=new.start_date)
@@ -332,20 +347,10 @@ def match_drugs_within_order(
     findings: list[Finding] = []
     for i, new in enumerate(drugs):
         for other in drugs[:i]:
-            if _same_ingredient(new, other):
-                kind = KIND_DRUG_INGREDIENT
-                rule = _most_specific(rules, MATCH_INGREDIENT, new.atc_code)
-            else:
-                kind = KIND_DRUG_CLASS
-                if not new.atc_code or not other.atc_code:
-                    continue
-                rule = _most_specific(rules, MATCH_ATC_CLASS, new.atc_code, other.atc_code)
-            if rule is None or encounter_class in rule.exempt_encounter_classes:
+            applies = _drug_rule(rules, new, other, encounter_class)
+            if applies is None:
                 continue
-            if _exempt(
-                rule.exempt_codes, new.drug_code, new.ingredient_code, new.atc_code
-            ) or _exempt(rule.exempt_codes, other.drug_code, other.ingredient_code, other.atc_code):
-                continue
+            kind, rule = applies
             first, second = (other, new) if other.start_date <= new.start_date else (new, other)
             last = supply_last_day(first.start_date, first.days_supply)
             left = remaining_supply(

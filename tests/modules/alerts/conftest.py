@@ -22,6 +22,8 @@ from healthnet.core.patients.models import Person
 from healthnet.core.patients.schemas import PersonCreate
 from healthnet.core.rbac.actor import SCOPE_INSTITUTION, Actor
 from healthnet.modules.alerts import service
+from healthnet.modules.alerts.models import Check
+from healthnet.modules.alerts.schemas import CheckRequest
 from healthnet.modules.records.models import KIND_EXAM, KIND_LAB, KIND_MEDICATION
 from healthnet.modules.records.service.store import upsert
 
@@ -244,3 +246,31 @@ def doctor(db: Session, world: World) -> Actor:
     actor = staff(db, world.hospital_a, "alerts:check:run", scope=SCOPE_INSTITUTION)
     db.commit()
     return actor
+
+
+def run(
+    db: Session,
+    actor: Actor,
+    world: World,
+    *,
+    drugs: list[dict[str, Any]] | None = None,
+    items: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Check:
+    """A check of ``world.person`` on ORDER_DAY through the service."""
+    body = {
+        "personId": world.person.id,
+        "orderDate": ORDER_DAY.isoformat(),
+        "drugs": drugs or [],
+        "items": items or [],
+        **fields,
+    }
+    return service.run_check(session=db, actor=actor, data=CheckRequest.model_validate(body))
+
+
+def lab(code: str, name: str) -> dict[str, Any]:
+    return {"kind": "lab", "itemCode": code, "itemName": name}
+
+
+def exam(code: str, name: str) -> dict[str, Any]:
+    return {"kind": "exam", "itemCode": code, "itemName": name}

@@ -4,7 +4,6 @@ other hospitals' history, the audit record, and loading the rules."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,36 +16,18 @@ from healthnet.core.rbac.actor import Actor
 from healthnet.modules.alerts import service
 from healthnet.modules.alerts.models import Check, DrugRule, ItemRule
 from healthnet.modules.alerts.schemas import CheckRequest, DrugRuleUpdate, ItemRuleUpdate
-from tests.modules.alerts.conftest import ORDER_DAY, History, World, at, drug_line
+from tests.modules.alerts.conftest import (
+    ORDER_DAY,
+    History,
+    World,
+    at,
+    drug_line,
+    exam,
+    lab,
+    run,
+)
 
 D = timedelta(days=1)
-
-
-def run(
-    db: Session,
-    actor: Actor,
-    world: World,
-    *,
-    drugs: list[dict[str, Any]] | None = None,
-    items: list[dict[str, Any]] | None = None,
-    **fields: Any,
-) -> Check:
-    body = {
-        "personId": world.person.id,
-        "orderDate": ORDER_DAY.isoformat(),
-        "drugs": drugs or [],
-        "items": items or [],
-        **fields,
-    }
-    return service.run_check(session=db, actor=actor, data=CheckRequest.model_validate(body))
-
-
-def lab(code: str, name: str) -> dict[str, Any]:
-    return {"kind": "lab", "itemCode": code, "itemName": name}
-
-
-def exam(code: str, name: str) -> dict[str, Any]:
-    return {"kind": "exam", "itemCode": code, "itemName": name}
 
 
 # ---------------------------------------------------------------- drugs

@@ -6,48 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from healthnet.core.localtime import local_today
 from healthnet.core.rbac.actor import Actor
-from healthnet.modules.alerts import service
-from healthnet.modules.alerts.models import Check
-from healthnet.modules.alerts.schemas import CheckRequest
-from tests.modules.alerts.conftest import ORDER_DAY, History, World, at, drug_line
+from tests.modules.alerts.conftest import (
+    ORDER_DAY,
+    History,
+    World,
+    at,
+    drug_line,
+    exam,
+    lab,
+    run,
+)
 
 Headers = Callable[..., dict[str, str]]
 BASE = "/api/v1/alerts"
 D = timedelta(days=1)
-
-
-def run(
-    db: Session,
-    actor: Actor,
-    world: World,
-    *,
-    drugs: list[dict[str, Any]] | None = None,
-    items: list[dict[str, Any]] | None = None,
-    **fields: Any,
-) -> Check:
-    body = {
-        "personId": world.person.id,
-        "orderDate": ORDER_DAY.isoformat(),
-        "drugs": drugs or [],
-        "items": items or [],
-        **fields,
-    }
-    return service.run_check(session=db, actor=actor, data=CheckRequest.model_validate(body))
-
-
-def lab(code: str, name: str) -> dict[str, Any]:
-    return {"kind": "lab", "itemCode": code, "itemName": name}
-
-
-def exam(code: str, name: str) -> dict[str, Any]:
-    return {"kind": "exam", "itemCode": code, "itemName": name}
 
 
 def test_the_same_ingredient_twice_in_one_order_is_prompted_on_the_later_line(

@@ -126,6 +126,15 @@ def _scoped(stmt: Any, actor: Actor) -> Any:
     )
 
 
+def _narrowed(stmt: Any, query: IndicatorValuesQuery | IndicatorTrendQuery) -> Any:
+    """``stmt`` limited to the district / institution the query names (within the scope)."""
+    if query.district:
+        stmt = stmt.where(IndicatorValue.district_code == query.district)
+    if query.institution:
+        stmt = stmt.where(IndicatorValue.org_unit_id == query.institution)
+    return stmt
+
+
 def _names(session: Session, org_ids: set[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Institution names by id and district names by code."""
     from healthnet.core.orgs import service as orgs
@@ -188,13 +197,9 @@ def _values(
         )
         .group_by(*group, IndicatorValue.indicator)
     )
-    if query.district:
-        stmt = stmt.where(IndicatorValue.district_code == query.district)
-    if query.institution:
-        stmt = stmt.where(IndicatorValue.org_unit_id == query.institution)
     if query.indicator:
         stmt = stmt.where(IndicatorValue.indicator == query.indicator)
-    result = session.execute(_scoped(stmt, actor)).all()
+    result = session.execute(_scoped(_narrowed(stmt, query), actor)).all()
     org_ids = {r[0] for r in result} if query.group_by == "institution" else set()
     inst_names, district_names = _names(session, org_ids)
     order = {code: i for i, code in enumerate(ind_map)}
@@ -290,11 +295,8 @@ def indicator_trend(
         )
         .group_by(IndicatorValue.period)
     )
-    if query.district:
-        stmt = stmt.where(IndicatorValue.district_code == query.district)
-    if query.institution:
-        stmt = stmt.where(IndicatorValue.org_unit_id == query.institution)
-    found = {p: (int(n or 0), int(d or 0)) for p, n, d in session.execute(_scoped(stmt, actor))}
+    rows = session.execute(_scoped(_narrowed(stmt, query), actor))
+    found = {p: (int(n or 0), int(d or 0)) for p, n, d in rows}
     points = []
     for k in keys:
         num, den = found.get(k, (0, 0))
