@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:37:56.334688
+Create Date: 2026-11-26 07:24:58.424353
 """
 
 from __future__ import annotations
@@ -244,6 +244,12 @@ def upgrade() -> None:
             batch_op.f("ix_audit_verification_started_at"), ["started_at"], unique=False
         )
 
+    op.create_table(
+        "auth_access_generation",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_access_generation")),
+    )
     op.create_table(
         "auth_login_lock",
         sa.Column("key", sa.String(length=80), nullable=False),
@@ -2527,6 +2533,7 @@ def downgrade() -> None:
 
     op.drop_table("auth_login_log")
     op.drop_table("auth_login_lock")
+    op.drop_table("auth_access_generation")
     with op.batch_alter_table("audit_verification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_verification_started_at"))
 

@@ -1,18 +1,22 @@
-"""A few seconds' memory of each session's Actor, so a request does not rebuild it from the
-account, grants, roles, permissions and institution rows (≈ 8 SQL statements and the integrity
-checks) every time.
+"""Each session's Actor, kept in the worker process while what it was built from is unchanged,
+so a request does not rebuild it from the account, grants, roles, permissions and institution
+rows (≈ 8 SQL statements and the integrity checks) every time.
 
 What is kept: the :class:`~healthnet.core.rbac.actor.Actor` (user id and name, institution,
 district, permissions, role codes, data scopes) under the SM3 hash of the session token — no
-patient data. The session row itself is still read on every request, so logout, forced logout,
+patient data. The session row is still read on every request, so logout, forced logout,
 expiry and the idle limit take effect at once in every process.
 
-Invalidation: in this process the whole cache is emptied when a session flushes or commits a
-change to an account, role, grant, role permission, role institution or institution row (ORM
-changes and ``UPDATE``/``INSERT``/``DELETE`` statements sent through a Session), and an entry is
-dropped when its session is logged out. In other worker processes a change (or tampering with
-those rows behind the application's back) takes effect within :data:`TTL_SECONDS` (decision
-0008, "Actor cache").
+Invalidation (decision 0008, "Actor cache"): the transaction that changes a row an Actor is
+built from — an account's identity, status or institution, a grant, a role, its permissions or
+institutions, an institution — also bumps the one-row counter ``auth_access_generation``
+(ORM changes and ``UPDATE``/``INSERT``/``DELETE`` statements sent through a Session). Every
+request reads the counter in the same statement as its session row; an Actor cached under an
+older value is rebuilt. So a revoked role, a narrowed scope or a deactivated account applies
+at the next request in every worker process. In the process making the change the cache is
+also emptied at once (the change is visible there before it commits). A row changed behind the
+application's back (no bump) is caught by the integrity checks when the Actor is next built:
+at most :data:`TTL_SECONDS` later.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import TextClause, event
+from sqlalchemy import ColumnElement, Table, TextClause, event, func, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from healthnet.core.auth.models import AccessGeneration
 from healthnet.core.rbac.actor import Actor
 
-TTL_SECONDS = 5.0
+TTL_SECONDS = 60.0
 MAX_ENTRIES = 50_000
 
 # The rows an Actor is built from (rbac.service.actor_for).
@@ -40,36 +46,46 @@ WATCHED_TABLES = frozenset(
         "orgs_institution",
     }
 )
+# Of an account, what the Actor carries or decides on (a login stamping last_login_at or a
+# password change does not make every cached Actor stale).
+ACTOR_USER_FIELDS = ("username", "kind", "is_active", "institution_id", "person_id")
 _CHANGED = "healthnet.auth.actor_rows_changed"
+_GENERATION_ID = 1
 
 _lock = threading.Lock()
-_entries: dict[str, tuple[float, Actor]] = {}
-_generation = 0
+_entries: dict[str, tuple[float, int, Actor]] = {}
+_local_generation = 0
 
 
-def generation() -> int:
+def generation_column() -> ColumnElement[int]:
+    """The counter as a column, read together with the session row (0 before any change)."""
+    current = select(AccessGeneration.value).where(AccessGeneration.id == _GENERATION_ID)
+    return func.coalesce(current.scalar_subquery(), 0)
+
+
+def local_generation() -> int:
     """Read before building an Actor; pass to :func:`put` (a change meanwhile discards it)."""
-    return _generation
+    return _local_generation
 
 
-def get(token_hash: str, user_id: str) -> Actor | None:
+def get(token_hash: str, user_id: str, generation: int) -> Actor | None:
     entry = _entries.get(token_hash)
     if entry is None:
         return None
-    expires, actor = entry
-    if expires <= time.monotonic() or actor.user_id != user_id:
+    expires, built_under, actor = entry
+    if expires <= time.monotonic() or built_under != generation or actor.user_id != user_id:
         _entries.pop(token_hash, None)
         return None
     return actor
 
 
-def put(token_hash: str, actor: Actor, built_at_generation: int) -> None:
+def put(token_hash: str, actor: Actor, generation: int, built_at_local_generation: int) -> None:
     with _lock:
-        if built_at_generation != _generation:
-            return  # the rows changed while it was built: it may be stale already
+        if built_at_local_generation != _local_generation:
+            return  # this process changed the rows while it was built: it may be stale already
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
-        _entries[token_hash] = (time.monotonic() + TTL_SECONDS, actor)
+        _entries[token_hash] = (time.monotonic() + TTL_SECONDS, generation, actor)
 
 
 def forget(token_hash: str) -> None:
@@ -78,28 +94,47 @@ def forget(token_hash: str) -> None:
 
 
 def invalidate() -> None:
-    """Forget every Actor (an account, role, grant or institution changed)."""
-    global _generation
+    """Forget every Actor in this process (an account, role, grant or institution changed)."""
+    global _local_generation
     with _lock:
-        _generation += 1
+        _local_generation += 1
         _entries.clear()
 
 
 # --------------------------------------------------------------------------- change detection
 
 
-def _table_name(obj: Any) -> str | None:
-    table = getattr(type(obj), "__table__", None)
-    return getattr(table, "name", None)
+def _bump(session: Session) -> None:
+    """Count the change in the session's transaction (every worker process sees it at commit)."""
+    table: Table = AccessGeneration.__table__  # type: ignore[assignment]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(id=_GENERATION_ID, value=1)
+        .on_conflict_do_update(index_elements=[table.c.id], set_={"value": table.c.value + 1})
+    )
+    session.connection().execute(stmt)
+    session.info[_CHANGED] = True
+    invalidate()
+
+
+def _changes_actor(obj: Any, changed: bool) -> bool:
+    table = getattr(getattr(type(obj), "__table__", None), "name", None)
+    if table not in WATCHED_TABLES:
+        return False
+    if table != "auth_user" or not changed:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in ACTOR_USER_FIELDS)
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush_context: Any) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if _table_name(obj) in WATCHED_TABLES:
-            session.info[_CHANGED] = True
-            invalidate()
-            return
+    if any(_changes_actor(o, changed=False) for o in (*session.new, *session.deleted)) or any(
+        _changes_actor(o, changed=True) for o in session.dirty
+    ):
+        _bump(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -117,8 +152,7 @@ def _after_statement(state: ORMExecuteState) -> None:
             return
     else:
         return
-    state.session.info[_CHANGED] = True
-    invalidate()
+    _bump(state.session)
 
 
 @event.listens_for(Session, "after_commit")

@@ -97,8 +97,14 @@ def session_expiry(row: LoginSession) -> datetime:
     return min(row.expires_at, row.last_seen_at + idle_timeout())
 
 
-def _live_row(session: Session, hashed: str, now: datetime) -> LoginSession:
-    row = session.get(LoginSession, hashed)
+def _live_row(session: Session, hashed: str, now: datetime) -> tuple[LoginSession, int]:
+    """The session row, if it still works, and the access generation (one statement)."""
+    found = session.execute(
+        select(LoginSession, actor_cache.generation_column()).where(
+            LoginSession.token_hash == hashed
+        )
+    ).one_or_none()
+    row = found[0] if found is not None else None
     if (
         row is None
         or row.revoked
@@ -106,27 +112,27 @@ def _live_row(session: Session, hashed: str, now: datetime) -> LoginSession:
         or (row.last_seen_at + idle_timeout() <= now)
     ):
         raise Unauthenticated("auth.session_expired")
-    return row
+    return row, int(found[1])
 
 
 def resolve_token(*, session: Session, token: str, now: datetime | None = None) -> Actor:
     """The actor behind a session token (401 if unknown, revoked, idle or too old).
 
     The session row is read every time; the Actor built from the account and its roles is
-    reused for a few seconds (:mod:`healthnet.core.auth.actor_cache`)."""
+    reused while none of those rows changed (:mod:`healthnet.core.auth.actor_cache`)."""
     from healthnet.core.auth.service import actor_for
 
     now = now or utcnow()
     hashed = token_hash(token)
-    row = _live_row(session, hashed, now)
-    actor = actor_cache.get(hashed, row.user_id)
+    row, generation = _live_row(session, hashed, now)
+    actor = actor_cache.get(hashed, row.user_id, generation)
     if actor is None:
-        built_at = actor_cache.generation()
+        built_at = actor_cache.local_generation()
         user = session.get(User, row.user_id)
         if user is None or not user.is_active:
             raise Unauthenticated("auth.session_expired")
         actor = actor_for(session=session, user=user)
-        actor_cache.put(hashed, actor, built_at)
+        actor_cache.put(hashed, actor, generation, built_at)
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
     return actor

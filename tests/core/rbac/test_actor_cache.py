@@ -1,17 +1,18 @@
-"""The few seconds' Actor cache (core.auth.actor_cache): a role taken away in this process is
-refused at the next request; a change this process cannot see (another worker, or the rows
-changed behind the application's back) is refused once the cache forgets the Actor; logout
-needs no cache round at all."""
+"""The Actor cache (core.auth.actor_cache): a role taken away — in this worker process or in
+another — is refused at the next request; rows changed behind the application's back are
+refused once the cache forgets the Actor; logout needs no cache round at all; a sign-in does
+not make other sessions' Actors stale."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from healthnet.core.auth import actor_cache
-from healthnet.core.auth.models import User
-from tests.core.rbac.conftest import World
+from healthnet.core.auth.models import AccessGeneration, User
+from healthnet.core.rbac.models import UserRole
+from tests.core.rbac.conftest import World, login
 
 ROLES = "/api/v1/rbac/roles"
 
@@ -38,19 +39,56 @@ def test_a_role_revoked_through_the_api_is_refused_at_the_next_request(
     assert r.status_code == 403
 
 
-def test_a_change_this_process_did_not_make_is_refused_once_the_cache_forgets(
+def _generation(world: World) -> int:
+    return world.db.scalar(select(AccessGeneration.value)) or 0
+
+
+def test_a_role_revoked_by_another_worker_process_is_refused_at_the_next_request(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = world.staff("rbac:role:read", scope="city")
+    world.settle()
+    assert client.get(ROLES, headers=reader.headers).status_code == 200  # Actor now cached
+    before = _generation(world)
+    # Another process revokes the grant through its own Session: nothing in this process is
+    # told (its in-process invalidation is switched off here) ...
+    monkeypatch.setattr(actor_cache, "invalidate", lambda: None)
+    grant = world.db.scalar(select(UserRole).where(UserRole.user_id == reader.user.id))
+    world.db.delete(grant)
+    world.db.commit()
+    # ... but the change counted in the database, and the next request rebuilds the Actor.
+    assert _generation(world) == before + 1
+    assert client.get(ROLES, headers=reader.headers).status_code == 403
+
+
+def test_a_sign_in_leaves_the_other_sessions_actors_alone(client: TestClient, world: World) -> None:
+    reader = world.staff("rbac:role:read", scope="city")
+    other = world.staff("rbac:role:read", scope="city")
+    world.settle()
+    before = _generation(world)
+    login(world.db, other.user)  # stamps other.user.last_login_at
+    other.user.must_change_password = False
+    world.db.commit()
+    assert _generation(world) == before
+    other.user.is_active = False
+    world.db.commit()
+    assert _generation(world) == before + 1
+    assert client.get(ROLES, headers=reader.headers).status_code == 200
+
+
+def test_a_change_behind_the_applications_back_is_refused_once_the_cache_forgets(
     client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(actor_cache, "TTL_SECONDS", 3600.0)  # no expiry during the test
     reader = world.staff("rbac:role:read", scope="city")
     world.settle()
     assert client.get(ROLES, headers=reader.headers).status_code == 200
-    # Another worker process revokes the grant: this process's sessions do not see the change.
+    # The grant is deleted behind the application's back (no Session statement, no count).
     world.db.connection().execute(
         text("DELETE FROM rbac_user_role WHERE user_id = :u"), {"u": reader.user.id}
     )
     world.db.expire_all()
-    # Within the staleness bound the cached Actor still answers (decision 0008) ...
+    # Until the cached Actor expires it still answers (decision 0008) ...
     assert client.get(ROLES, headers=reader.headers).status_code == 200
     # ... and when it expires (here: forgotten at once) the next request is refused.
     actor_cache.invalidate()
