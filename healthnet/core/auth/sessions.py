@@ -104,15 +104,16 @@ def _live_row(session: Session, hashed: str, now: datetime) -> tuple[LoginSessio
             LoginSession.token_hash == hashed
         )
     ).one_or_none()
-    row = found[0] if found is not None else None
+    if found is None:
+        raise Unauthenticated("auth.session_expired")
+    row, generation = found
     if (
-        row is None
-        or row.revoked
+        row.revoked
         or row.expires_at <= now
         or (row.last_seen_at + idle_timeout() <= now)
     ):
         raise Unauthenticated("auth.session_expired")
-    return row, int(found[1])
+    return row, int(generation)
 
 
 def resolve_token(*, session: Session, token: str, now: datetime | None = None) -> Actor:
