@@ -8,6 +8,7 @@ import healthnet.core.auth.models
 import healthnet.core.certs.models
 import healthnet.core.codes.models
 import healthnet.core.crypto.models
+import healthnet.core.generations
 import healthnet.core.jobs.models
 import healthnet.core.notify.models
 import healthnet.core.oidc.models

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 07:24:58.424353
+Create Date: 2026-11-26 07:33:50.542404
 """
 
 from __future__ import annotations
@@ -245,12 +245,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "auth_access_generation",
-        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("value", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_access_generation")),
-    )
-    op.create_table(
         "auth_login_lock",
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
@@ -328,6 +322,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_codes_system")),
         sa.UniqueConstraint("code", name=op.f("uq_codes_system_code")),
+    )
+    op.create_table(
+        "core_generation",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_core_generation")),
     )
     op.create_table(
         "crypto_data_key",
@@ -2520,6 +2520,7 @@ def downgrade() -> None:
 
     op.drop_table("jobs_job")
     op.drop_table("crypto_data_key")
+    op.drop_table("core_generation")
     op.drop_table("codes_system")
     with op.batch_alter_table("certs_authority", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certs_authority_key_id"))
@@ -2533,7 +2534,6 @@ def downgrade() -> None:
 
     op.drop_table("auth_login_log")
     op.drop_table("auth_login_lock")
-    op.drop_table("auth_access_generation")
     with op.batch_alter_table("audit_verification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_verification_started_at"))
 

@@ -7,16 +7,15 @@ district, permissions, role codes, data scopes) under the SM3 hash of the sessio
 patient data. The session row is still read on every request, so logout, forced logout,
 expiry and the idle limit take effect at once in every process.
 
-Invalidation (decision 0008, "Actor cache"): the transaction that changes a row an Actor is
-built from — an account's identity, status or institution, a grant, a role, its permissions or
-institutions, an institution — also bumps the one-row counter ``auth_access_generation``
-(ORM changes and ``UPDATE``/``INSERT``/``DELETE`` statements sent through a Session). Every
-request reads the counter in the same statement as its session row; an Actor cached under an
-older value is rebuilt. So a revoked role, a narrowed scope or a deactivated account applies
-at the next request in every worker process. In the process making the change the cache is
-also emptied at once (the change is visible there before it commits). A row changed behind the
-application's back (no bump) is caught by the integrity checks when the Actor is next built:
-at most :data:`TTL_SECONDS` later.
+Invalidation (decision 0008, "Actor cache"): a change to a row an Actor is built from — an
+account's identity, status or institution, a grant, a role, its permissions or institutions, an
+institution — bumps the ``access`` generation (:mod:`healthnet.core.generations`) in its
+transaction. Every request reads that counter in the same statement as its session row; an
+Actor cached under an older value is rebuilt, so a revoked role, a narrowed scope or a
+deactivated account applies at the next request in every worker process. In the process making
+the change the cache is also emptied at once (the change is visible there before it commits).
+A row changed behind the application's back (no bump) is caught by the integrity checks when
+the Actor is next built: at most :data:`TTL_SECONDS` later.
 """
 
 from __future__ import annotations
@@ -25,15 +24,14 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, TextClause, event, func, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import inspect
 
-from healthnet.core.auth.models import AccessGeneration
+from healthnet.core import generations
 from healthnet.core.rbac.actor import Actor
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 50_000
+GENERATION = "access"
 
 # The rows an Actor is built from (rbac.service.actor_for).
 WATCHED_TABLES = frozenset(
@@ -49,18 +47,10 @@ WATCHED_TABLES = frozenset(
 # Of an account, what the Actor carries or decides on (a login stamping last_login_at or a
 # password change does not make every cached Actor stale).
 ACTOR_USER_FIELDS = ("username", "kind", "is_active", "institution_id", "person_id")
-_CHANGED = "healthnet.auth.actor_rows_changed"
-_GENERATION_ID = 1
 
 _lock = threading.Lock()
 _entries: dict[str, tuple[float, int, Actor]] = {}
 _local_generation = 0
-
-
-def generation_column() -> ColumnElement[int]:
-    """The counter as a column, read together with the session row (0 before any change)."""
-    current = select(AccessGeneration.value).where(AccessGeneration.id == _GENERATION_ID)
-    return func.coalesce(current.scalar_subquery(), 0)
 
 
 def local_generation() -> int:
@@ -101,63 +91,11 @@ def invalidate() -> None:
         _entries.clear()
 
 
-# --------------------------------------------------------------------------- change detection
-
-
-def _bump(session: Session) -> None:
-    """Count the change in the session's transaction (every worker process sees it at commit)."""
-    table: Table = AccessGeneration.__table__  # type: ignore[assignment]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(id=_GENERATION_ID, value=1)
-        .on_conflict_do_update(index_elements=[table.c.id], set_={"value": table.c.value + 1})
-    )
-    session.connection().execute(stmt)
-    session.info[_CHANGED] = True
-    invalidate()
-
-
-def _changes_actor(obj: Any, changed: bool) -> bool:
-    table = getattr(getattr(type(obj), "__table__", None), "name", None)
-    if table not in WATCHED_TABLES:
-        return False
-    if table != "auth_user" or not changed:
+def _matters(obj: Any) -> bool:
+    if getattr(type(obj), "__tablename__", None) != "auth_user":
         return True
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in ACTOR_USER_FIELDS)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _flush_context: Any) -> None:
-    if any(_changes_actor(o, changed=False) for o in (*session.new, *session.deleted)) or any(
-        _changes_actor(o, changed=True) for o in session.dirty
-    ):
-        _bump(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _after_statement(state: ORMExecuteState) -> None:
-    statement = state.statement
-    if isinstance(statement, TextClause):
-        text = statement.text.lstrip().lower()
-        if text.startswith(("select", "with", "set", "show")):
-            return
-        if not any(name in text for name in WATCHED_TABLES):
-            return
-    elif state.is_update or state.is_delete or state.is_insert:
-        table = getattr(statement, "table", None)
-        if getattr(table, "name", None) not in WATCHED_TABLES:
-            return
-    else:
-        return
-    _bump(state.session)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # Again after the commit: a request may have rebuilt an Actor from the old rows between
-    # the flush and the commit.
-    if session.info.pop(_CHANGED, False):
-        invalidate()
+generations.watch(GENERATION, WATCHED_TABLES, relevant=_matters, on_change=invalidate)

@@ -153,17 +153,6 @@ class LoginSession(Base):
     delivery: Mapped[str] = mapped_column(String(8), default="bearer")
 
 
-class AccessGeneration(Base):
-    """One row counting changes to what an Actor is built from (accounts, grants, roles, their
-    permissions and institutions, institutions): bumped in the transaction that makes such a
-    change, read with the session row on every request (core.auth.actor_cache)."""
-
-    __tablename__ = "auth_access_generation"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    value: Mapped[int] = mapped_column(BigInteger)
-
-
 class LoginLog(IdMixin, Base):
     """Every login attempt, success or failure (MLPS 安全审计). Written in its own transaction."""
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthnet.config import get_settings
+from healthnet.core import generations
 from healthnet.core.auth import actor_cache
 from healthnet.core.auth.models import LoginSession, User
 from healthnet.core.crypto import hmac_sm3, sm3
@@ -100,18 +101,14 @@ def session_expiry(row: LoginSession) -> datetime:
 def _live_row(session: Session, hashed: str, now: datetime) -> tuple[LoginSession, int]:
     """The session row, if it still works, and the access generation (one statement)."""
     found = session.execute(
-        select(LoginSession, actor_cache.generation_column()).where(
+        select(LoginSession, generations.column(actor_cache.GENERATION)).where(
             LoginSession.token_hash == hashed
         )
     ).one_or_none()
     if found is None:
         raise Unauthenticated("auth.session_expired")
     row, generation = found
-    if (
-        row.revoked
-        or row.expires_at <= now
-        or (row.last_seen_at + idle_timeout() <= now)
-    ):
+    if row.revoked or row.expires_at <= now or (row.last_seen_at + idle_timeout() <= now):
         raise Unauthenticated("auth.session_expired")
     return row, int(generation)
 
@@ -133,7 +130,8 @@ def resolve_token(*, session: Session, token: str, now: datetime | None = None) 
         if user is None or not user.is_active:
             raise Unauthenticated("auth.session_expired")
         actor = actor_for(session=session, user=user)
-        actor_cache.put(hashed, actor, generation, built_at)
+        if not generations.pending(session, actor_cache.GENERATION):
+            actor_cache.put(hashed, actor, generation, built_at)
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
     return actor

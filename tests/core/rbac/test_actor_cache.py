@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from healthnet.core import generations
 from healthnet.core.auth import actor_cache
-from healthnet.core.auth.models import AccessGeneration, User
+from healthnet.core.auth.models import User
 from healthnet.core.rbac.models import UserRole
 from tests.core.rbac.conftest import World, login
 
@@ -40,7 +41,7 @@ def test_a_role_revoked_through_the_api_is_refused_at_the_next_request(
 
 
 def _generation(world: World) -> int:
-    return world.db.scalar(select(AccessGeneration.value)) or 0
+    return generations.current(world.db, actor_cache.GENERATION)
 
 
 def test_a_role_revoked_by_another_worker_process_is_refused_at_the_next_request(

@@ -105,11 +105,12 @@ def _resolve_person(session: Session, data: CheckRequest, institution_id: str | 
 
 def _ordering_institution(
     session: Session, actor: Actor, institution_id: str | None, client: ClientPrincipal | None
-) -> str:
+) -> Institution:
     chosen = institution_id or actor.institution_id
     if chosen is None:
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_required")
-    if session.get(Institution, chosen) is None:
+    institution = session.get(Institution, chosen)
+    if institution is None:
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_unknown")
     if client is not None:
         # A hospital's system orders for that hospital; a system registered without an
@@ -118,7 +119,7 @@ def _ordering_institution(
             raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_not_clients")
     elif not in_scope(actor, session=session, institution_id=chosen):
         raise ValidationFailed.field("orderingInstitutionId", "alerts.institution_out_of_scope")
-    return chosen
+    return institution
 
 
 def _new_lines(data: CheckRequest, order_date: date) -> tuple[list[NewDrug], list[NewItem]]:
@@ -158,9 +159,9 @@ def _drug_findings(
     ids: list[str],
     drugs: Sequence[NewDrug],
     encounter_class: str,
-    institution_id: str,
+    institution: Institution,
 ) -> list[Finding]:
-    rules = active_drug_rules(session=session) if drugs else []
+    rules = active_drug_rules(session=session) if drugs else ()
     if not rules:
         return []
     since = local_datetime(matching.drug_lookback_start(d.start_date for d in drugs))
@@ -170,21 +171,16 @@ def _drug_findings(
         history=history,
         rules=rules,
         encounter_class=encounter_class,
-        own_institution_id=institution_id,
+        own_institution_id=institution.id,
     )
     found += matching.match_drugs_within_order(
         drugs=drugs,
         rules=rules,
         encounter_class=encounter_class,
-        institution_id=institution_id,
-        institution_name=_institution_name(session, institution_id),
+        institution_id=institution.id,
+        institution_name=institution.name,
     )
     return sorted(found, key=lambda f: f.line_index)  # stable: earlier records first
-
-
-def _institution_name(session: Session, institution_id: str) -> str:
-    institution = session.get(Institution, institution_id)
-    return institution.name if institution is not None else institution_id
 
 
 def _item_findings(
@@ -194,9 +190,9 @@ def _item_findings(
     items: Sequence[NewItem],
     encounter_class: str,
     order_date: date,
-    institution_id: str,
+    institution: Institution,
 ) -> list[Finding]:
-    rules = active_item_rules(session=session) if items else []
+    rules = active_item_rules(session=session) if items else ()
     applicable = matching.rules_for_items(items, rules, encounter_class)
     if not applicable:
         return []
@@ -206,6 +202,7 @@ def _item_findings(
         person_id=person_id,
         since=local_datetime(first_day),
         item_codes=sorted({r.item_code for r in applicable.values()}),
+        kinds={r.kind for r in applicable.values()},
         ids=ids,
     )
     found = matching.match_items(
@@ -214,15 +211,15 @@ def _item_findings(
         rules=list(applicable.values()),
         encounter_class=encounter_class,
         order_on=order_date,
-        own_institution_id=institution_id,
+        own_institution_id=institution.id,
     )
     found += matching.match_items_within_order(
         items=items,
         rules=list(applicable.values()),
         encounter_class=encounter_class,
         order_on=order_date,
-        institution_id=institution_id,
-        institution_name=_institution_name(session, institution_id),
+        institution_id=institution.id,
+        institution_name=institution.name,
     )
     return sorted(found, key=lambda f: f.line_index)  # stable: earlier records first
 
@@ -300,15 +297,16 @@ def run_check(
     ordering doctor it names, and orders only for the system's own institution."""
     if not data.drugs and not data.items:
         raise ValidationFailed.field("drugs", "alerts.check_empty")
-    institution_id = _ordering_institution(session, actor, data.ordering_institution_id, client)
+    institution = _ordering_institution(session, actor, data.ordering_institution_id, client)
+    institution_id = institution.id
     person_id = _resolve_person(session, data, institution_id)
     order_date = data.order_date or local_today()
     drugs, items = _new_lines(data, order_date)
 
     ids = records.person_ids(session, person_id)  # the resident and records merged into them
-    findings = _drug_findings(session, person_id, ids, drugs, data.encounter_class, institution_id)
+    findings = _drug_findings(session, person_id, ids, drugs, data.encounter_class, institution)
     findings += _item_findings(
-        session, person_id, ids, items, data.encounter_class, order_date, institution_id
+        session, person_id, ids, items, data.encounter_class, order_date, institution
     )
     findings = [mask_protected(f) for f in findings]
 

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from healthnet.core import generations
 from healthnet.core.audit import service as audit
 from healthnet.core.audit.context import AuditContext
 from healthnet.core.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -126,43 +127,59 @@ def _upsert(
 # ---------------------------------------------------------------- what the matching reads
 
 
-def active_drug_rules(*, session: Session) -> list[DrugRuleSpec]:
-    rows = session.scalars(
+# The active rules are kept in each worker process until a rule row changes anywhere
+# (core.generations): a check does not read and rebuild them every time.
+RULES_GENERATION = "alerts.rules"
+generations.watch(RULES_GENERATION, ("alerts_drug_rule", "alerts_item_rule"))
+
+
+def _load_active(session: Session) -> tuple[tuple[DrugRuleSpec, ...], tuple[ItemRuleSpec, ...]]:
+    drugs = session.scalars(
         select(DrugRule).where(DrugRule.active.is_(True)).order_by(DrugRule.code)
     )
-    return [
-        DrugRuleSpec(
-            code=r.code,
-            name=r.name,
-            match=r.match,
-            atc_prefix=r.atc_prefix,
-            tolerance_days=r.tolerance_days,
-            severity=r.severity,
-            exempt_encounter_classes=frozenset(str(c) for c in r.exempt_encounter_classes),
-            exempt_codes=tuple(str(c) for c in r.exempt_codes),
-        )
-        for r in rows
-    ]
-
-
-def active_item_rules(*, session: Session) -> list[ItemRuleSpec]:
-    rows = session.scalars(
+    items = session.scalars(
         select(ItemRule).where(ItemRule.active.is_(True)).order_by(ItemRule.code)
     )
-    return [
-        ItemRuleSpec(
-            code=r.code,
-            name=r.name,
-            kind=r.kind,
-            item_code=r.item_code,
-            item_name=r.item_name,
-            window_days=r.window_days,
-            severity=r.severity,
-            exempt_encounter_classes=frozenset(str(c) for c in r.exempt_encounter_classes),
-            abnormal_exempts=r.abnormal_exempts,
-        )
-        for r in rows
-    ]
+    return (
+        tuple(
+            DrugRuleSpec(
+                code=r.code,
+                name=r.name,
+                match=r.match,
+                atc_prefix=r.atc_prefix,
+                tolerance_days=r.tolerance_days,
+                severity=r.severity,
+                exempt_encounter_classes=frozenset(str(c) for c in r.exempt_encounter_classes),
+                exempt_codes=tuple(str(c) for c in r.exempt_codes),
+            )
+            for r in drugs
+        ),
+        tuple(
+            ItemRuleSpec(
+                code=r.code,
+                name=r.name,
+                kind=r.kind,
+                item_code=r.item_code,
+                item_name=r.item_name,
+                window_days=r.window_days,
+                severity=r.severity,
+                exempt_encounter_classes=frozenset(str(c) for c in r.exempt_encounter_classes),
+                abnormal_exempts=r.abnormal_exempts,
+            )
+            for r in items
+        ),
+    )
+
+
+_active = generations.Memo(RULES_GENERATION, _load_active)
+
+
+def active_drug_rules(*, session: Session) -> tuple[DrugRuleSpec, ...]:
+    return _active.get(session)[0]
+
+
+def active_item_rules(*, session: Session) -> tuple[ItemRuleSpec, ...]:
+    return _active.get(session)[1]
 
 
 # ---------------------------------------------------------------- console CRUD

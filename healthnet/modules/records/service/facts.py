@@ -79,32 +79,45 @@ def medications_since(
     entered-in-error orders left out). ``ids``: :func:`person_ids` of ``person_id`` when the
     caller has them already (one look-up for several questions about the same resident)."""
     ids = ids or person_ids(session, person_id)
+    m = MedicationOrder
     rows = session.execute(
-        select(MedicationOrder, Institution.name)
-        .join(Institution, Institution.id == MedicationOrder.institution_id)
-        .where(
-            MedicationOrder.person_id.in_(ids),
-            MedicationOrder.ordered_at >= since,
-            MedicationOrder.status.not_in(("cancelled", "entered-in-error")),
+        select(
+            m.id,
+            m.institution_id,
+            Institution.name,
+            m.ordered_at,
+            m.drug_code,
+            m.generic_name,
+            m.ingredient_code,
+            m.ingredient_name,
+            m.atc_code,
+            m.days_supply,
+            m.sensitivity,
         )
-        .order_by(MedicationOrder.ordered_at, MedicationOrder.id)
+        .join(Institution, Institution.id == m.institution_id)
+        .where(
+            m.person_id.in_(ids),
+            m.ordered_at >= since,
+            m.status.not_in(("cancelled", "entered-in-error")),
+        )
+        .order_by(m.ordered_at, m.id)
     ).all()
     return [
         MedicationFact(
-            order_id=m.id,
-            institution_id=m.institution_id,
-            institution_name=name,
-            ordered_at=m.ordered_at,
-            drug_code=m.drug_code,
-            generic_name=m.generic_name,
-            ingredient_code=m.ingredient_code,
-            ingredient_name=m.ingredient_name,
-            atc_code=m.atc_code,
-            days_supply=m.days_supply,
-            supply_end=supply_end(m.ordered_at, m.days_supply),
-            sensitivity=m.sensitivity,
+            order_id=r.id,
+            institution_id=r.institution_id,
+            institution_name=r.name,
+            ordered_at=r.ordered_at,
+            drug_code=r.drug_code,
+            generic_name=r.generic_name,
+            ingredient_code=r.ingredient_code,
+            ingredient_name=r.ingredient_name,
+            atc_code=r.atc_code,
+            days_supply=r.days_supply,
+            supply_end=supply_end(r.ordered_at, r.days_supply),
+            sensitivity=r.sensitivity,
         )
-        for m, name in rows
+        for r in rows
     ]
 
 
@@ -113,11 +126,13 @@ def format_number(value: Decimal) -> str:
     return text
 
 
-def lab_result_text(lab: LabResult) -> str | None:
-    value = format_number(lab.value_numeric) if lab.value_numeric is not None else lab.value
-    if value is None:
+def lab_result_text(
+    value_numeric: Decimal | None, value: str | None, unit: str | None
+) -> str | None:
+    text = format_number(value_numeric) if value_numeric is not None else value
+    if text is None:
         return None
-    return f"{value} {lab.unit}" if lab.unit else value
+    return f"{text} {unit}" if unit else text
 
 
 def lab_abnormal(flag: str | None) -> bool | None:
@@ -132,65 +147,94 @@ def tests_since(
     person_id: str,
     since: datetime,
     item_codes: Collection[str] | None = None,
+    kinds: Collection[str] = ("lab", "exam"),
     ids: Sequence[str] | None = None,
 ) -> list[TestFact]:
     """Lab results (by collection time) and exam reports (by performed time) of the resident
-    from ``since`` on, oldest first; only ``item_codes`` when given; ``ids`` as in
-    :func:`medications_since`."""
+    from ``since`` on, oldest first; only ``item_codes`` and ``kinds`` (lab, exam) when given;
+    ``ids`` as in :func:`medications_since`."""
     if item_codes is not None and not item_codes:
         return []
     ids = ids or person_ids(session, person_id)
-    lab_q = (
-        select(LabResult, Institution.name)
-        .join(Institution, Institution.id == LabResult.institution_id)
-        .where(
-            LabResult.person_id.in_(ids),
-            LabResult.collected_at >= since,
-            LabResult.status != "entered-in-error",
+    codes = list(item_codes) if item_codes is not None else None
+    facts: list[TestFact] = []
+    if "lab" in kinds:
+        lab = LabResult
+        lab_q = (
+            select(
+                lab.id,
+                lab.institution_id,
+                Institution.name,
+                lab.collected_at,
+                lab.item_code,
+                lab.item_name,
+                lab.value_numeric,
+                lab.value,
+                lab.unit,
+                lab.abnormal_flag,
+                lab.sensitivity,
+            )
+            .join(Institution, Institution.id == lab.institution_id)
+            .where(
+                lab.person_id.in_(ids),
+                lab.collected_at >= since,
+                lab.status != "entered-in-error",
+            )
         )
-    )
-    exam_q = (
-        select(ExamReport, Institution.name)
-        .join(Institution, Institution.id == ExamReport.institution_id)
-        .where(
-            ExamReport.person_id.in_(ids),
-            ExamReport.performed_at >= since,
-            ExamReport.status != "entered-in-error",
+        if codes is not None:
+            lab_q = lab_q.where(lab.item_code.in_(codes))
+        facts += [
+            TestFact(
+                kind="lab",
+                record_id=r.id,
+                institution_id=r.institution_id,
+                institution_name=r.name,
+                performed_at=r.collected_at,
+                item_code=r.item_code,
+                item_name=r.item_name,
+                result=lab_result_text(r.value_numeric, r.value, r.unit),
+                abnormal=lab_abnormal(r.abnormal_flag),
+                sensitivity=r.sensitivity,
+            )
+            for r in session.execute(lab_q)
+        ]
+    if "exam" in kinds:
+        exam = ExamReport
+        exam_q = (
+            select(
+                exam.id,
+                exam.institution_id,
+                Institution.name,
+                exam.performed_at,
+                exam.item_code,
+                exam.item_name,
+                exam.conclusion,
+                exam.abnormal,
+                exam.sensitivity,
+            )
+            .join(Institution, Institution.id == exam.institution_id)
+            .where(
+                exam.person_id.in_(ids),
+                exam.performed_at >= since,
+                exam.status != "entered-in-error",
+            )
         )
-    )
-    if item_codes is not None:
-        codes = list(item_codes)
-        lab_q = lab_q.where(LabResult.item_code.in_(codes))
-        exam_q = exam_q.where(ExamReport.item_code.in_(codes))
-    facts = [
-        TestFact(
-            kind="lab",
-            record_id=lab.id,
-            institution_id=lab.institution_id,
-            institution_name=name,
-            performed_at=lab.collected_at,
-            item_code=lab.item_code,
-            item_name=lab.item_name,
-            result=lab_result_text(lab),
-            abnormal=lab_abnormal(lab.abnormal_flag),
-            sensitivity=lab.sensitivity,
-        )
-        for lab, name in session.execute(lab_q).all()
-    ]
-    facts += [
-        TestFact(
-            kind="exam",
-            record_id=exam.id,
-            institution_id=exam.institution_id,
-            institution_name=name,
-            performed_at=exam.performed_at,
-            item_code=exam.item_code,
-            item_name=exam.item_name,
-            result=exam.conclusion,
-            abnormal=exam.abnormal,
-            sensitivity=exam.sensitivity,
-        )
-        for exam, name in session.execute(exam_q).all()
-    ]
+        if codes is not None:
+            exam_q = exam_q.where(exam.item_code.in_(codes))
+        facts += [
+            TestFact(
+                kind="exam",
+                record_id=r.id,
+                institution_id=r.institution_id,
+                institution_name=r.name,
+                performed_at=r.performed_at,
+                item_code=r.item_code,
+                item_name=r.item_name,
+                result=r.conclusion,
+                abnormal=r.abnormal,
+                sensitivity=r.sensitivity,
+            )
+            for r in session.execute(exam_q)
+        ]
     facts.sort(key=lambda f: (f.performed_at, f.record_id))
     return facts
