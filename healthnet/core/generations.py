@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BigInteger, ColumnElement, String, Table, TextClause, event, func, select
@@ -68,8 +69,13 @@ def column(name: str) -> ColumnElement[int]:
     return func.coalesce(value, 0)
 
 
+@lru_cache(maxsize=64)
+def _current_stmt(name: str) -> Any:
+    return select(column(name))
+
+
 def current(session: Session, name: str) -> int:
-    return int(session.scalar(select(column(name))) or 0)
+    return int(session.scalar(_current_stmt(name)) or 0)
 
 
 def pending(session: Session, name: str) -> bool:

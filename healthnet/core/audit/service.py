@@ -35,6 +35,7 @@ from sqlalchemy import (
     Select,
     Table,
     TextClause,
+    bindparam,
     delete,
     event,
     exists,
@@ -285,18 +286,25 @@ def _values(
     return values
 
 
+# Built once (the values are bound per call): every audited request runs them.
+_READ_HEAD = select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)
+_READ_HEAD_FOR_UPDATE = _READ_HEAD.with_for_update()
+_TOUCH_HEAD = update(_head).where(_head.c.id == HEAD_ID).values(last_seq=_head.c.last_seq)
+_MOVE_HEAD = (
+    update(_head)
+    .where(_head.c.id == HEAD_ID)
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"), updated_at=bindparam("at"))
+)
+
+
 def _lock_head(session: Session) -> tuple[int, str]:
     """Lock the chain head for this transaction and return (last seq, last hash)."""
     pg = is_postgres(session)
     if not pg:
         # SQLite: take the write lock *before* reading the head, so a concurrent writer makes
         # this one wait (busy timeout) instead of both reading the same head.
-        session.execute(
-            update(_head).where(_head.c.id == HEAD_ID).values(last_seq=_head.c.last_seq)
-        )
-    stmt = select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == HEAD_ID)
-    if pg:
-        stmt = stmt.with_for_update()
+        session.execute(_TOUCH_HEAD)
+    stmt = _READ_HEAD_FOR_UPDATE if pg else _READ_HEAD
     row = session.execute(stmt).one_or_none()
     if row is None:
         _create_head(session)
@@ -328,12 +336,8 @@ def _append(session: Session, values: dict[str, Any]) -> tuple[int, str]:
     values["occurred_at"] = utcnow()
     digest = chain.record_hash(last_hash, [values[f] for f in chain.FIELDS])
     values.update(prev_hash=last_hash, hash=digest, mac=chain.record_mac(digest))
-    session.execute(insert(_live).values(**values))
-    session.execute(
-        update(_head)
-        .where(_head.c.id == HEAD_ID)
-        .values(last_seq=seq, last_hash=digest, updated_at=values["occurred_at"])
-    )
+    session.execute(insert(_live), values)
+    session.execute(_MOVE_HEAD, {"seq": seq, "hash": digest, "at": values["occurred_at"]})
     return seq, digest
 
 

@@ -16,9 +16,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from healthnet.config import get_settings
@@ -98,13 +99,17 @@ def session_expiry(row: LoginSession) -> datetime:
     return min(row.expires_at, row.last_seen_at + idle_timeout())
 
 
+@lru_cache(maxsize=1)
+def _live_row_stmt() -> Any:
+    # Built once: every authenticated request runs it.
+    return select(LoginSession, generations.column(actor_cache.GENERATION)).where(
+        LoginSession.token_hash == bindparam("token_hash")
+    )
+
+
 def _live_row(session: Session, hashed: str, now: datetime) -> tuple[LoginSession, int]:
     """The session row, if it still works, and the access generation (one statement)."""
-    found = session.execute(
-        select(LoginSession, generations.column(actor_cache.GENERATION)).where(
-            LoginSession.token_hash == hashed
-        )
-    ).one_or_none()
+    found = session.execute(_live_row_stmt(), {"token_hash": hashed}).one_or_none()
     if found is None:
         raise Unauthenticated("auth.session_expired")
     row, generation = found
