@@ -29,7 +29,7 @@ from sqlalchemy import inspect
 from healthnet.core import generations
 from healthnet.core.rbac.actor import Actor
 
-TTL_SECONDS = 60.0
+TTL_SECONDS = 300.0
 MAX_ENTRIES = 50_000
 GENERATION = "access"
 

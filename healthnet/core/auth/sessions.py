@@ -101,33 +101,37 @@ def session_expiry(row: LoginSession) -> datetime:
 
 @lru_cache(maxsize=1)
 def _live_row_stmt() -> Any:
-    # Built once: every authenticated request runs it.
-    return select(LoginSession, generations.column(actor_cache.GENERATION)).where(
-        LoginSession.token_hash == bindparam("token_hash")
-    )
-
-
-def _live_row(session: Session, hashed: str, now: datetime) -> tuple[LoginSession, int]:
-    """The session row, if it still works, and the access generation (one statement)."""
-    found = session.execute(_live_row_stmt(), {"token_hash": hashed}).one_or_none()
-    if found is None:
-        raise Unauthenticated("auth.session_expired")
-    row, generation = found
-    if row.revoked or row.expires_at <= now or (row.last_seen_at + idle_timeout() <= now):
-        raise Unauthenticated("auth.session_expired")
-    return row, int(generation)
+    # Built once: every authenticated request runs it. Columns, not the ORM object: only these
+    # are needed, and a request rarely writes the row.
+    s = LoginSession
+    return select(
+        s.user_id,
+        s.revoked,
+        s.expires_at,
+        s.last_seen_at,
+        generations.column(actor_cache.GENERATION).label("generation"),
+    ).where(s.token_hash == bindparam("hashed"))
 
 
 def resolve_token(*, session: Session, token: str, now: datetime | None = None) -> Actor:
     """The actor behind a session token (401 if unknown, revoked, idle or too old).
 
-    The session row is read every time; the Actor built from the account and its roles is
-    reused while none of those rows changed (:mod:`healthnet.core.auth.actor_cache`)."""
+    The session row is read every time (with the access generation, one statement); the Actor
+    built from the account and its roles is reused while none of those rows changed
+    (:mod:`healthnet.core.auth.actor_cache`)."""
     from healthnet.core.auth.service import actor_for
 
     now = now or utcnow()
     hashed = token_hash(token)
-    row, generation = _live_row(session, hashed, now)
+    row = session.execute(_live_row_stmt(), {"hashed": hashed}).one_or_none()
+    if (
+        row is None
+        or row.revoked
+        or row.expires_at <= now
+        or (row.last_seen_at + idle_timeout() <= now)
+    ):
+        raise Unauthenticated("auth.session_expired")
+    generation = int(row.generation)
     actor = actor_cache.get(hashed, row.user_id, generation)
     if actor is None:
         built_at = actor_cache.local_generation()
@@ -138,7 +142,9 @@ def resolve_token(*, session: Session, token: str, now: datetime | None = None) 
         if not generations.pending(session, actor_cache.GENERATION):
             actor_cache.put(hashed, actor, generation, built_at)
     if now - row.last_seen_at > TOUCH_INTERVAL:
-        row.last_seen_at = now
+        touched = session.get(LoginSession, hashed)  # at most once a minute per session
+        if touched is not None:
+            touched.last_seen_at = now
     return actor
 
 
