@@ -365,7 +365,7 @@ def test_each_check_is_stored_and_audited_once(
     assert stored.drugs[0]["drugCode"] == "D-atorvastatin"
 
 
-def test_a_check_for_a_merged_resident_reads_the_survivor(
+def test_a_check_for_a_merged_resident_reads_the_survivor_and_the_merged_records(
     db: Session, world: World, history: History, doctor: Actor
 ) -> None:
     from healthnet.core.patients import service as patients
@@ -377,6 +377,8 @@ def test_a_check_for_a_merged_resident_reads_the_survivor(
         data=PersonCreate.model_validate({"name": "赵阿姨", "sex_code": "2"}),
     ).person
     history.lab(world.person, world.hospital_b, "CBC", "血常规", collected_at=at(ORDER_DAY))
+    # Sent under the duplicate record before the merge: it counts as the survivor's.
+    history.lab(twin, world.hospital_b, "UA", "尿常规", collected_at=at(ORDER_DAY))
     merger = Actor(
         doctor.user_id,
         doctor.username,
@@ -395,12 +397,12 @@ def test_a_check_for_a_merged_resident_reads_the_survivor(
             {
                 "personId": twin.id,
                 "orderDate": ORDER_DAY.isoformat(),
-                "items": [lab("CBC", "血常规")],
+                "items": [lab("CBC", "血常规"), lab("UA", "尿常规")],
             }
         ),
     )
     assert check.person_id == world.person.id
-    assert len(check.prompts) == 1
+    assert sorted(p.line_code for p in check.prompts) == ["CBC", "UA"]
 
 
 def test_bad_requests_name_the_field(db: Session, world: World, doctor: Actor) -> None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from healthnet.core.audit import service as audit
@@ -63,10 +63,13 @@ _MAX_MERGE_CHAIN = 16
 # ---------------------------------------------------------------- the check
 
 
-def _resolve_person(session: Session, data: CheckRequest, institution_id: str | None) -> str:
-    """The platform id whose records count: a merged record's survivor. Only the ids and
-    status are read here (no personal field); unknown → 422 on ``personId`` / ``masterId`` /
-    ``patientIdentifier.value``.
+def _resolve_person(
+    session: Session, data: CheckRequest, institution_id: str | None
+) -> tuple[str, list[str]]:
+    """The platform id whose records count (a merged record's survivor) and the ids of the
+    records merged into it, whose facts count as its own (``records.person_ids``, read here in
+    the same statement). Only ids and status are read (no personal field); unknown → 422 on
+    ``personId`` / ``masterId`` / ``patientIdentifier.value``.
 
     Not limited by the caller's data scope: the patient in front of the doctor may have been
     registered anywhere in the city — comparing with every hospital is the point of R9. The
@@ -92,15 +95,18 @@ def _resolve_person(session: Session, data: CheckRequest, institution_id: str | 
         person_id = found
     current = str(person_id)
     for _ in range(_MAX_MERGE_CHAIN):
-        row = session.execute(
-            select(Person.status, Person.merged_into_id).where(Person.id == current)
-        ).one_or_none()
+        rows = session.execute(
+            select(Person.id, Person.status, Person.merged_into_id).where(
+                or_(Person.id == current, Person.merged_into_id == current)
+            )
+        ).all()
+        row = next((r for r in rows if r.id == current), None)
         if row is None:
             raise ValidationFailed.field("personId", "alerts.person_unknown")
         if row.status != STATUS_MERGED or row.merged_into_id is None:
-            return current
+            return current, [current, *(r.id for r in rows if r.id != current)]
         current = row.merged_into_id
-    return current
+    return current, records.person_ids(session, current)
 
 
 def _ordering_institution(
@@ -299,11 +305,10 @@ def run_check(
         raise ValidationFailed.field("drugs", "alerts.check_empty")
     institution = _ordering_institution(session, actor, data.ordering_institution_id, client)
     institution_id = institution.id
-    person_id = _resolve_person(session, data, institution_id)
+    person_id, ids = _resolve_person(session, data, institution_id)
     order_date = data.order_date or local_today()
     drugs, items = _new_lines(data, order_date)
 
-    ids = records.person_ids(session, person_id)  # the resident and records merged into them
     findings = _drug_findings(session, person_id, ids, drugs, data.encounter_class, institution)
     findings += _item_findings(
         session, person_id, ids, items, data.encounter_class, order_date, institution
