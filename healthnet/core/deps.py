@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import anyio
@@ -75,10 +75,10 @@ def get_current_actor(request: Request, session: SessionDep) -> Actor:
 CurrentActor = Annotated[Actor, Depends(get_current_actor)]
 
 
-def require(permission: str) -> Callable[[Actor], Actor]:
+def require(permission: str) -> Callable[[Actor], Awaitable[Actor]]:
     """Dependency factory: the caller must hold ``permission`` (403 otherwise)."""
 
-    def _check(actor: CurrentActor) -> Actor:
+    async def _check(actor: CurrentActor) -> Actor:  # no I/O: on the event loop, no thread
         if not actor.can(permission):
             raise Forbidden()
         return actor

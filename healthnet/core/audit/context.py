@@ -45,7 +45,8 @@ def current_context() -> AuditContext:
     return AuditContext(request_id=None if rid == "-" else rid)
 
 
-def context_from_request(request: Request) -> AuditContext:
+async def context_from_request(request: Request) -> AuditContext:
+    # async: no I/O, so FastAPI runs it on the event loop instead of a worker thread.
     # request.client is the peer after uvicorn's proxy-header handling (trusted proxies only).
     return AuditContext(
         client_ip=request.client.host if request.client else None,

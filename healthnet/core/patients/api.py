@@ -35,7 +35,7 @@ from healthnet.core.patients.schemas import (
 from healthnet.core.schemas import Page
 
 
-def _no_store(response: Response) -> None:
+async def _no_store(response: Response) -> None:
     # Patient data must not be kept by browsers or proxies (SECURITY.md, headers).
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"

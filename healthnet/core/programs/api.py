@@ -45,7 +45,7 @@ from healthnet.core.programs.service import stats
 from healthnet.core.schemas import Page
 
 
-def _no_store(response: Response) -> None:
+async def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
 

@@ -43,7 +43,7 @@ from healthnet.modules.records.retrieval.schemas import (
 T = TypeVar("T")
 
 
-def _no_store(response: Response) -> None:
+async def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
 
@@ -65,24 +65,23 @@ def _guard(request: Request, call: Callable[[], T]) -> T | JSONResponse:
         return problem(exc.status, exc.code, exc.detail, request)
 
 
-class TimelineParams:
-    def __init__(
-        self,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        institution_id: Annotated[str | None, Query(alias="institutionId", max_length=32)] = None,
-        kinds: Annotated[str | None, Query(max_length=200)] = None,
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=timeline.MAX_PAGE)] = timeline.DEFAULT_PAGE,
-    ) -> None:
-        self.query = timeline.TimelineQuery(
-            date_from=date_from,
-            date_to=date_to,
-            institution_id=institution_id or None,
-            kinds=timeline.parse_kinds(kinds),
-            cursor=cursor or None,
-            limit=limit,
-        )
+async def timeline_query(
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    institution_id: Annotated[str | None, Query(alias="institutionId", max_length=32)] = None,
+    kinds: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=timeline.MAX_PAGE)] = timeline.DEFAULT_PAGE,
+) -> timeline.TimelineQuery:
+    # async: no I/O, so FastAPI runs it on the event loop instead of a worker thread.
+    return timeline.TimelineQuery(
+        date_from=date_from,
+        date_to=date_to,
+        institution_id=institution_id or None,
+        kinds=timeline.parse_kinds(kinds),
+        cursor=cursor or None,
+        limit=limit,
+    )
 
 
 Purpose = Annotated[PurposeCode, Query()]
@@ -111,7 +110,7 @@ def person_timeline(
     session: SessionDep,
     actor: Reader,
     ctx: AuditContextDep,
-    params: Annotated[TimelineParams, Depends()],
+    query: Annotated[timeline.TimelineQuery, Depends(timeline_query)],
     purpose: Purpose = "treatment",
 ) -> Any:
     """居民健康档案时间轴：各医院的就诊及其诊断、医嘱、检验、检查、文书，按时间倒序。"""
@@ -120,7 +119,7 @@ def person_timeline(
         grant = access.open_record(
             session=session, actor=actor, person_id=person_id, purpose=purpose, request=ctx
         )
-        return timeline.timeline(session=session, grant=grant, query=params.query, request=ctx)
+        return timeline.timeline(session=session, grant=grant, query=query, request=ctx)
 
     return _guard(request, run)
 
@@ -263,11 +262,11 @@ def my_timeline(
     session: SessionDep,
     actor: CurrentActor,
     ctx: AuditContextDep,
-    params: Annotated[TimelineParams, Depends()],
+    query: Annotated[timeline.TimelineQuery, Depends(timeline_query)],
 ) -> TimelinePage:
     """本人的就诊与检验检查记录。"""
     grant = _own(session, actor)
-    return timeline.timeline(session=session, grant=grant, query=params.query, request=ctx)
+    return timeline.timeline(session=session, grant=grant, query=query, request=ctx)
 
 
 @router.get(
