@@ -2,7 +2,8 @@
 
 A process may keep something it built from the database — a session's Actor, the duplicate
 rules — as long as the rows it came from are unchanged. Each such thing has a *generation*, a
-named counter in ``core_generation``; :func:`watch` names the tables it is built from, and every
+named counter in ``core_generation``; :func:`watch`, called beside the models of the tables it
+is built from (so every process that can write them counts), names them, and every
 Session that changes one of them (ORM flushes, and ``INSERT``/``UPDATE``/``DELETE`` statements
 sent through the Session) bumps the counter in the same transaction. A reader compares the
 counter with the one its copy was built under: one indexed read instead of rebuilding, and a
@@ -20,7 +21,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, String, Table, TextClause, event, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    TextClause,
+    event,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
@@ -40,27 +51,38 @@ class Generation(Base):
 
 
 @dataclass(frozen=True)
-class _Watch:
+class _Source:
     name: str
-    tables: frozenset[str]
-    # For a changed (not new or deleted) ORM object: whether the change matters.
-    relevant: Callable[[Any], bool] | None
-    # Told in this process at once (before the commit) and again after the commit.
-    on_change: Callable[[], None] | None
+    # For a changed (not new or deleted) ORM object: only a change to one of these fields
+    # counts (None: any change).
+    fields: tuple[str, ...] | None
 
 
-_watches: dict[str, _Watch] = {}
+# table name → the counters it feeds. Filled by the models modules that define the tables, so
+# every process that can write a table counts its changes (not only processes that hold a copy).
+_sources: dict[str, list[_Source]] = {}
+# counter name → what this process does at once when it changes one (e.g. empty a cache).
+_hooks: dict[str, list[Callable[[], None]]] = {}
 
 
-def watch(
-    name: str,
-    tables: Iterable[str],
-    *,
-    relevant: Callable[[Any], bool] | None = None,
-    on_change: Callable[[], None] | None = None,
-) -> None:
-    """Count every change to ``tables`` under ``name`` (called once, at import)."""
-    _watches[name] = _Watch(name, frozenset(tables), relevant, on_change)
+def watch(name: str, tables: Iterable[str], *, fields: Iterable[str] | None = None) -> None:
+    """Count every change to ``tables`` under ``name``; ``fields``: for changed rows, only
+    changes to these columns count. Called next to the tables' models, at import."""
+    for table in tables:
+        known = _sources.setdefault(table, [])
+        if all(s.name != name for s in known):
+            known.append(_Source(name, tuple(fields) if fields is not None else None))
+
+
+def on_change(name: str, hook: Callable[[], None]) -> None:
+    """Run ``hook`` in this process when a Session here changes ``name``'s tables — at once and
+    again after the commit."""
+    _hooks.setdefault(name, []).append(hook)
+
+
+def _run_hooks(name: str) -> None:
+    for hook in _hooks.get(name, ()):
+        hook()
 
 
 def column(name: str) -> ColumnElement[int]:
@@ -95,9 +117,7 @@ def bump(session: Session, name: str) -> None:
     )
     session.connection().execute(stmt)
     session.info.setdefault(_PENDING, set()).add(name)
-    w = _watches.get(name)
-    if w is not None and w.on_change is not None:
-        w.on_change()
+    _run_hooks(name)
 
 
 class Memo(Generic[T]):
@@ -128,39 +148,43 @@ def _table_name(obj: Any) -> str | None:
     return getattr(getattr(type(obj), "__table__", None), "name", None)
 
 
+def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[f].history.has_changes() for f in fields)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush_context: Any) -> None:
-    added = {_table_name(o) for o in (*session.new, *session.deleted)}
-    dirty = [(o, _table_name(o)) for o in session.dirty]
-    for w in _watches.values():
-        if not added.isdisjoint(w.tables) or any(
-            table in w.tables and (w.relevant is None or w.relevant(o)) for o, table in dirty
-        ):
-            bump(session, w.name)
+    names: set[str] = set()
+    for obj in (*session.new, *session.deleted):
+        names.update(s.name for s in _sources.get(_table_name(obj) or "", ()))
+    for obj in session.dirty:
+        for s in _sources.get(_table_name(obj) or "", ()):
+            if s.fields is None or _changed(obj, s.fields):
+                names.add(s.name)
+    for name in sorted(names):
+        bump(session, name)
 
 
-def _tables_written(state: ORMExecuteState) -> set[str] | None:
-    """The tables a statement may write (None: it writes none of interest)."""
+def _tables_written(state: ORMExecuteState) -> set[str]:
+    """The watched tables a statement may write."""
     statement = state.statement
     if isinstance(statement, TextClause):
         text = statement.text.lstrip().lower()
         if text.startswith(("select", "with", "set", "show")):
-            return None
-        return {t for w in _watches.values() for t in w.tables if t in text}
+            return set()
+        return {t for t in _sources if t in text}
     if state.is_update or state.is_delete or state.is_insert:
         name = getattr(getattr(statement, "table", None), "name", None)
-        return {name} if name else None
-    return None
+        return {name} if name in _sources else set()
+    return set()
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_statement(state: ORMExecuteState) -> None:
-    tables = _tables_written(state)
-    if not tables:
-        return
-    for w in _watches.values():
-        if not tables.isdisjoint(w.tables):
-            bump(state.session, w.name)
+    names = {s.name for t in _tables_written(state) for s in _sources[t]}
+    for name in sorted(names):
+        bump(state.session, name)
 
 
 @event.listens_for(Session, "after_commit")
@@ -168,9 +192,7 @@ def _after_commit(session: Session) -> None:
     # Again after the commit: another request of this process may have built a copy from the
     # old rows between the change and the commit.
     for name in session.info.pop(_PENDING, ()):
-        w = _watches.get(name)
-        if w is not None and w.on_change is not None:
-            w.on_change()
+        _run_hooks(name)
 
 
 @event.listens_for(Session, "after_transaction_end")

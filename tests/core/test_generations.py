@@ -19,11 +19,9 @@ NAME = "test.districts"
 @pytest.fixture
 def watched(db: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """A generation over orgs_district; yields the district names a Memo loaded, each load."""
-    monkeypatch.setitem(
-        generations._watches,
-        NAME,
-        generations._Watch(NAME, frozenset({"orgs_district"}), None, None),
-    )
+    sources = {table: list(known) for table, known in generations._sources.items()}
+    monkeypatch.setattr(generations, "_sources", sources)
+    generations.watch(NAME, ("orgs_district",))
     orgs.load_districts(session=db)
     db.commit()
     yield []

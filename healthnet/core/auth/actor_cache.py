@@ -22,31 +22,15 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
-
-from sqlalchemy import inspect
 
 from healthnet.core import generations
 from healthnet.core.rbac.actor import Actor
 
 TTL_SECONDS = 300.0
 MAX_ENTRIES = 50_000
+# Counted over the rows an Actor is built from (rbac.service.actor_for); the tables are
+# registered beside their models (auth, rbac, orgs).
 GENERATION = "access"
-
-# The rows an Actor is built from (rbac.service.actor_for).
-WATCHED_TABLES = frozenset(
-    {
-        "auth_user",
-        "rbac_role",
-        "rbac_role_permission",
-        "rbac_role_institution",
-        "rbac_user_role",
-        "orgs_institution",
-    }
-)
-# Of an account, what the Actor carries or decides on (a login stamping last_login_at or a
-# password change does not make every cached Actor stale).
-ACTOR_USER_FIELDS = ("username", "kind", "is_active", "institution_id", "person_id")
 
 _lock = threading.Lock()
 _entries: dict[str, tuple[float, int, Actor]] = {}
@@ -91,11 +75,4 @@ def invalidate() -> None:
         _entries.clear()
 
 
-def _matters(obj: Any) -> bool:
-    if getattr(type(obj), "__tablename__", None) != "auth_user":
-        return True
-    attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in ACTOR_USER_FIELDS)
-
-
-generations.watch(GENERATION, WATCHED_TABLES, relevant=_matters, on_change=invalidate)
+generations.on_change(GENERATION, invalidate)

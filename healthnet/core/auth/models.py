@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from healthnet.core import generations
 from healthnet.core.crypto import EncryptedText
 from healthnet.core.db import Base, IdMixin, TimestampMixin, new_id, utcnow
 from healthnet.core.rbac.integrity import IntegrityMixin
@@ -166,3 +167,9 @@ class LoginLog(IdMixin, Base):
     step: Mapped[str] = mapped_column(String(24))  # password | totp | recovery_code | sm2_cert...
     result: Mapped[str] = mapped_column(String(24))  # success | next_step | failure | locked ...
     reason: Mapped[str | None] = mapped_column(String(64))
+
+
+# An Actor carries the account's identity, status and institution (core.auth.actor_cache); a
+# sign-in stamping last_login_at or a password change does not count.
+ACTOR_USER_FIELDS = ("username", "kind", "is_active", "institution_id", "person_id")
+generations.watch("access", ("auth_user",), fields=ACTOR_USER_FIELDS)

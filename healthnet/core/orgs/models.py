@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from healthnet.core import generations
 from healthnet.core.db import Base, IdMixin, TimestampMixin
 
 
@@ -70,3 +71,7 @@ class Department(IdMixin, TimestampMixin, Base):
     # see metadata/department_categories.yaml.
     category: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# An Actor carries its institution's district (core.auth.actor_cache).
+generations.watch("access", ("orgs_institution",))

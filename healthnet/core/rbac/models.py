@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from healthnet.core import generations
 from healthnet.core.db import Base, IdMixin, TimestampMixin, utcnow
 from healthnet.core.rbac.integrity import IntegrityMixin
 
@@ -103,3 +104,9 @@ class UserRole(IntegrityMixin, Base):
     granted_by: Mapped[str | None] = mapped_column(String(32))
 
     role: Mapped[Role] = relationship(lazy="joined")
+
+
+# What an Actor is built from (core.auth.actor_cache): a change counts at once in every process.
+generations.watch(
+    "access", ("rbac_role", "rbac_role_permission", "rbac_role_institution", "rbac_user_role")
+)

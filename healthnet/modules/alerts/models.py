@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from healthnet.core import generations
 from healthnet.core.db import Base, IdMixin, TimestampMixin, utcnow
 
 MATCH_INGREDIENT = "ingredient"
@@ -198,3 +199,8 @@ class Prompt(IdMixin, Base):
     responded_at: Mapped[datetime | None] = mapped_column()
 
     check: Mapped[Check] = relationship(back_populates="prompts")
+
+
+# The active rules are kept in each worker process until a rule row changes anywhere.
+RULES_GENERATION = "alerts.rules"
+generations.watch(RULES_GENERATION, ("alerts_drug_rule", "alerts_item_rule"))

@@ -52,8 +52,8 @@ def test_a_role_revoked_by_another_worker_process_is_refused_at_the_next_request
     assert client.get(ROLES, headers=reader.headers).status_code == 200  # Actor now cached
     before = _generation(world)
     # Another process revokes the grant through its own Session: nothing in this process is
-    # told (its in-process invalidation is switched off here) ...
-    monkeypatch.setattr(actor_cache, "invalidate", lambda: None)
+    # told (its in-process hooks are switched off here) ...
+    monkeypatch.setattr(generations, "_hooks", {})
     grant = world.db.scalar(select(UserRole).where(UserRole.user_id == reader.user.id))
     world.db.delete(grant)
     world.db.commit()

@@ -21,7 +21,12 @@ from healthnet.core.i18n import t
 from healthnet.core.rbac.actor import Actor
 from healthnet.core.schemas import Page
 from healthnet.modules.alerts.matching import DrugRuleSpec, ItemRuleSpec
-from healthnet.modules.alerts.models import MATCH_ATC_CLASS, DrugRule, ItemRule
+from healthnet.modules.alerts.models import (
+    MATCH_ATC_CLASS,
+    RULES_GENERATION,
+    DrugRule,
+    ItemRule,
+)
 from healthnet.modules.alerts.schemas import (
     DrugRuleCreate,
     DrugRuleRead,
@@ -128,9 +133,7 @@ def _upsert(
 
 
 # The active rules are kept in each worker process until a rule row changes anywhere
-# (core.generations): a check does not read and rebuild them every time.
-RULES_GENERATION = "alerts.rules"
-generations.watch(RULES_GENERATION, ("alerts_drug_rule", "alerts_item_rule"))
+# (core.generations, alerts.models): a check does not read and rebuild them every time.
 
 
 def _load_active(session: Session) -> tuple[tuple[DrugRuleSpec, ...], tuple[ItemRuleSpec, ...]]:
