@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -226,10 +227,11 @@ def test_unknown_user_and_wrong_password_get_identical_answers(
     # Same answers attempt by attempt — including the lock after the fifth.
     assert [a for a, _ in known] == [a for a, _ in unknown]
     assert known[0][0]["detail"] == "用户名或密码错误"
-    # Same KDF work: an unknown name is not answered faster (loose bound against CI noise).
-    fastest_unknown = min(t for _, t in unknown[:4])
-    slowest_known = max(t for _, t in known[:4])
-    assert fastest_unknown > 0.3 * slowest_known
+    # Same KDF work: an unknown name is not answered faster. Medians, with a loose bound: one
+    # slow attempt on a busy CI machine must not decide it (skipping the KDF would be ~100×).
+    unknown_median = statistics.median(t for _, t in unknown[:4])
+    known_median = statistics.median(t for _, t in known[:4])
+    assert unknown_median > 0.3 * known_median
 
 
 def test_too_many_attempts_from_one_address_answer_429(
